@@ -1,0 +1,68 @@
+"""Small text helpers for one-line summaries.
+
+Summaries go into a list column, so they must be one line, bounded in length, and cheap to
+compute even when an item carries megabytes of text. Control characters are left alone: the
+render layer sanitises them. Newlines never survive, because every whitespace run (including
+\\n, \\r, \\t, \\u2028, …) is collapsed to one space.
+"""
+
+import json
+from typing import Any
+
+SUMMARY_LIMIT = 300
+ELLIPSIS = "…"
+
+# Parsing JSON only to compact it is pointless past this size: the summary shows a prefix anyway.
+_MAX_JSON_TO_COMPACT = 20_000
+
+
+def one_line(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """Collapse all whitespace to single spaces and cut to `limit` characters (with "…")."""
+    # Why a window: collapsing a megabyte of text only to keep 300 characters is wasteful.
+    window = text[: limit * 4]
+    flat = " ".join(window.split())
+    if len(flat) > limit or len(window) < len(text):
+        flat = flat[: limit - 1].rstrip() + ELLIPSIS
+    return flat
+
+
+def first_line(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """The first non-blank line of `text`, flattened; "…" when more lines follow."""
+    lines = [line for line in text[: limit * 4].splitlines() if line.strip()]
+    if not lines:
+        return ""
+    head = one_line(lines[0], limit)
+    more = len(lines) > 1 or len(text) > limit * 4
+    return head if not more or head.endswith(ELLIPSIS) else head + " " + ELLIPSIS
+
+
+def compact_json_text(text: str) -> str:
+    """Re-serialise a JSON string compactly; return non-JSON (or huge) text unchanged."""
+    if len(text) > _MAX_JSON_TO_COMPACT:
+        return text
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    except Exception:  # not JSON, or pathological nesting: show it as it is
+        return text
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON for any value; never raises (falls back to repr)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    except Exception:
+        return repr(value)
+
+
+def preview_value(value: Any) -> str:
+    """Text for a free-form value: strings as they are, anything else as compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return to_json(value)
+
+
+def short(value: Any, limit: int = 40) -> str:
+    """A short one-line rendering of any value (used in error messages)."""
+    return one_line(to_json(value), limit)

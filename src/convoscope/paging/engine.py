@@ -1,0 +1,320 @@
+"""The paging engine: loads one conversation from both ends, ahead of where the user looks.
+
+It knows cursors, not widgets. A view tells it which lines are visible (`viewport`) or where the
+user jumped (`jump_to_end`, `jump_to_start`); the engine keeps at most one request in flight per
+edge, prefetches when the viewport comes within a page of a loaded edge, cancels requests nothing
+needs any more, and calls `on_change` after every change a view should draw.
+
+Lines are the rows of the index plus one `GapLine` standing for what is not loaded yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from convoscope.api import APIError, ConversationsClient, RetryEvent
+from convoscope.api.client import MAX_PAGE_LIMIT
+from convoscope.api.models import Conversation
+from convoscope.paging.cursor import CursorWalk, WalkStop
+from convoscope.paging.index import AddResult, ItemIndex
+from convoscope.paging.rows import Row, row_from_item
+
+log = logging.getLogger("convoscope.paging")
+
+MAX_REFRESH_PER_POLL = 10
+
+
+class Edge(enum.Enum):
+    HEAD = "start"  # walking forward from the oldest item
+    TAIL = "end"  # walking backward from the newest item
+
+
+class EdgeState(enum.Enum):
+    IDLE = "idle"  # more to load, nothing in flight
+    LOADING = "loading"
+    DONE = "done"  # nothing more to load from this edge
+    FAILED = "failed"  # the last request failed; `retry()` tries again
+    STOPPED = "stopped"  # the server broke paging here; retrying would not help
+
+
+@dataclass
+class EdgeStatus:
+    state: EdgeState = EdgeState.IDLE
+    message: str = ""
+    pages: int = 0
+
+    @property
+    def busy(self) -> bool:
+        return self.state is EdgeState.LOADING
+
+
+@dataclass(frozen=True)
+class GapLine:
+    """The line that stands for items not loaded yet (and says why, when loading stopped)."""
+
+    head: EdgeStatus
+    tail: EdgeStatus
+    tail_started: bool
+
+
+Line = Row | GapLine
+
+
+class PagingEngine:
+    """Both-ends paging over one conversation, for a view of `lines`."""
+
+    def __init__(
+        self,
+        client: ConversationsClient,
+        conversation_id: str,
+        *,
+        include: Iterable[str] = (),
+        item_type: str | None = None,
+        page_size: int = MAX_PAGE_LIMIT,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.client = client
+        self.conversation_id = conversation_id
+        self.include = tuple(include)
+        self.item_type = item_type
+        self.page_size = page_size
+        self.on_change = on_change
+        self.index = ItemIndex()
+        self.conversation: Conversation | None = None
+        self.notice = ""  # the latest retry notice ("rate limited, retrying in 3 s")
+        self.status = {Edge.HEAD: EdgeStatus(), Edge.TAIL: EdgeStatus()}
+        self._walks = {edge: self._new_walk(edge) for edge in Edge}
+        self._tasks: dict[Edge, asyncio.Task[None]] = {}
+        self._follow_task: asyncio.Task[None] | None = None
+        self._tail_started = False
+        client.add_retry_listener(self._on_retry)
+
+    def _new_walk(self, edge: Edge) -> CursorWalk:
+        return CursorWalk(
+            self.client,
+            self.conversation_id,
+            order="asc" if edge is Edge.HEAD else "desc",
+            include=self.include,
+            item_type=self.item_type,
+            page_size=self.page_size,
+        )
+
+    # --- what a view draws -----------------------------------------------------------------------
+
+    @property
+    def complete(self) -> bool:
+        return not self.index.gap_open
+
+    @property
+    def gap_line_index(self) -> int | None:
+        """Where the gap line sits, or None when everything is loaded."""
+        return self.index.head_count if self.index.gap_open else None
+
+    def line_count(self) -> int:
+        return len(self.index) + (1 if self.index.gap_open else 0)
+
+    def line(self, number: int) -> Line:
+        gap = self.gap_line_index
+        if gap is None or number < gap:
+            return self.index.row(number)
+        if number == gap:
+            return GapLine(self.status[Edge.HEAD], self.status[Edge.TAIL], self._tail_started)
+        return self.index.row(number - 1)
+
+    def line_of(self, item_id: str) -> int | None:
+        """The line number of an item, counting the gap line."""
+        position = self.index.index_of(item_id)
+        if position is None:
+            return None
+        gap = self.gap_line_index
+        return position + 1 if gap is not None and position >= gap else position
+
+    # --- what a view asks for --------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open at the oldest item: load the first page from the start."""
+        self.request(Edge.HEAD)
+
+    def viewport(self, first: int, last: int) -> None:
+        """Lines first..last are visible: prefetch an edge the user is within a page of."""
+        gap = self.gap_line_index
+        if gap is None:
+            return
+        if last >= gap - self.page_size:
+            self.request(Edge.HEAD)
+        if self._tail_started and first <= gap + self.page_size:
+            self.request(Edge.TAIL)
+
+    def jump_to_end(self) -> None:
+        """Show the newest items now: page from the end instead of walking the whole gap."""
+        if not self.index.gap_open:
+            return
+        self._cancel(Edge.HEAD)
+        self._tail_started = True
+        self.request(Edge.TAIL)
+
+    def jump_to_start(self) -> None:
+        if self.index.gap_open:
+            self._cancel(Edge.TAIL)
+
+    def retry(self) -> None:
+        """Try again at every edge whose last request failed."""
+        for edge, status in self.status.items():
+            if status.state is EdgeState.FAILED:
+                status.state, status.message = EdgeState.IDLE, ""
+                self.request(edge)
+        self.on_change()
+
+    def request(self, edge: Edge) -> None:
+        """Load the next page at `edge`, unless one is in flight or the edge has nothing more."""
+        if self.status[edge].state is not EdgeState.IDLE or not self.index.gap_open:
+            return
+        if edge is Edge.TAIL:
+            self._tail_started = True
+        self._tasks[edge] = asyncio.create_task(self._load_page(edge), name=f"page-{edge.value}")
+
+    async def load_all(self) -> None:
+        """Walk from both ends at once until the walks meet (or an edge fails or stops)."""
+        self._tail_started = True
+        while self.index.gap_open:
+            for edge in Edge:
+                self.request(edge)
+            running = [task for task in self._tasks.values() if not task.done()]
+            if not running:
+                return  # both edges failed or stopped: nothing more will come
+            await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+
+    async def close(self) -> None:
+        """Cancel everything in flight (the user switched conversation or quit)."""
+        self.stop_following()
+        for edge in Edge:
+            self._cancel(edge)
+        pending = [t for t in [*self._tasks.values(), self._follow_task] if t is not None]
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    # --- live follow -----------------------------------------------------------------------------
+
+    def follow(self, interval_s: float = 2.0) -> None:
+        """Poll for items added after the newest loaded one; refresh in-progress rows."""
+        if self._follow_task is None or self._follow_task.done():
+            self._follow_task = asyncio.create_task(self._follow_loop(interval_s), name="follow")
+
+    def stop_following(self) -> None:
+        if self._follow_task is not None:
+            self._follow_task.cancel()
+            self._follow_task = None
+
+    @property
+    def following(self) -> bool:
+        return self._follow_task is not None and not self._follow_task.done()
+
+    async def poll_newest(self) -> int:
+        """One follow step; returns how many new items arrived."""
+        if self.index.gap_open and not self._tail_started:
+            self.jump_to_end()
+        await self._settle(Edge.TAIL)
+        if self.index.gap_open and not self.index.tail_count:
+            return 0  # the end is not loaded yet: "newest" would be the middle
+        newest = self.index.newest_id()
+        walk = self._new_walk(Edge.HEAD)
+        walk.after = newest
+        added = 0
+        while not walk.done:
+            page = await walk.next_page()
+            rows = [row_from_item(item) for item in page.data]
+            result = self.index.add_newest(rows)
+            added += result.added
+            if page.data and not result.added:
+                break  # a server that ignores the cursor: nothing new here
+        await self._refresh_in_progress()
+        if added:
+            self.on_change()
+        return added
+
+    async def _follow_loop(self, interval_s: float) -> None:
+        while True:
+            try:
+                await self.poll_newest()
+            except APIError as error:
+                self.notice = f"follow: {error}"
+                self.on_change()
+            await asyncio.sleep(interval_s)
+
+    async def _refresh_in_progress(self) -> None:
+        stale = sorted(self.index.in_progress_ids)[:MAX_REFRESH_PER_POLL]
+        changed = False
+        for item_id in stale:
+            item = await self.client.retrieve_item(
+                self.conversation_id, item_id, include=self.include
+            )
+            changed |= self.index.replace(row_from_item(item))
+        if changed:
+            self.on_change()
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    async def _settle(self, edge: Edge) -> None:
+        task = self._tasks.get(edge)
+        if task is not None and not task.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _cancel(self, edge: Edge) -> None:
+        task = self._tasks.get(edge)
+        if task is not None and not task.done():
+            task.cancel()
+
+    async def _load_page(self, edge: Edge) -> None:
+        status, walk = self.status[edge], self._walks[edge]
+        status.state = EdgeState.LOADING
+        self.on_change()
+        try:
+            page = await walk.next_page()
+        except asyncio.CancelledError:
+            if status.state is EdgeState.LOADING:
+                status.state = EdgeState.IDLE  # the cursor did not move: nothing lost
+            self.on_change()
+            raise
+        except APIError as error:
+            status.state, status.message = EdgeState.FAILED, str(error)
+            log.warning("loading from the %s failed: %s", edge.value, error)
+            self.on_change()
+            return
+        status.pages += 1
+        self.notice = ""
+        rows = [row_from_item(item) for item in page.data]
+        if edge is Edge.HEAD:
+            result = self.index.add_head(rows, reached_end=walk.done)
+        else:
+            result = self.index.add_tail(rows, reached_start=walk.done)
+        self._after_page(edge, walk, page.data != [], result)
+        self.on_change()
+
+    def _after_page(self, edge: Edge, walk: CursorWalk, had_items: bool, result: AddResult) -> None:
+        status = self.status[edge]
+        if not self.index.gap_open:
+            # The walks met: whatever the other edge has in flight brings only duplicates.
+            for each in Edge:
+                if each is not edge:
+                    self._cancel(each)
+                self.status[each].state = EdgeState.DONE
+            return
+        if had_items and not result.added and not result.met:
+            walk.end(WalkStop.CURSOR_IGNORED)
+        if walk.stop in (WalkStop.CURSOR_IGNORED, WalkStop.NO_CURSOR):
+            status.state, status.message = EdgeState.STOPPED, walk.stop.value
+        elif walk.done:
+            status.state = EdgeState.DONE
+        else:
+            status.state = EdgeState.IDLE
+
+    def _on_retry(self, event: RetryEvent) -> None:
+        self.notice = event.describe()
+        self.on_change()

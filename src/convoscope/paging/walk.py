@@ -1,0 +1,55 @@
+"""Walk every item of a conversation in one order, exactly once (used by `convoscope items`).
+
+Servers are not trusted to page correctly: one ignores `after` and returns the first page again,
+another says `has_more` forever. The walk never yields an id twice and stops when a page brings
+nothing new, saying why in its summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+
+from convoscope.api.client import MAX_PAGE_LIMIT, ConversationsClient, Order
+from convoscope.api.models import Item
+from convoscope.paging.cursor import CursorWalk, WalkStop, split_fresh
+
+
+@dataclass
+class WalkSummary:
+    pages: int = 0
+    items: int = 0
+    duplicates_dropped: int = 0
+    stop: WalkStop | None = None
+    seen_ids: set[str] = field(default_factory=set, repr=False)
+
+    @property
+    def complete(self) -> bool:
+        return self.stop is WalkStop.COMPLETE
+
+
+async def walk_items(
+    client: ConversationsClient,
+    conversation_id: str,
+    *,
+    order: Order = "asc",
+    include: Iterable[str] = (),
+    page_size: int = MAX_PAGE_LIMIT,
+    summary: WalkSummary | None = None,
+) -> AsyncIterator[Item]:
+    """Yield each item once, in `order`. Pass a `WalkSummary` to learn how the walk ended."""
+    summary = summary if summary is not None else WalkSummary()
+    walk = CursorWalk(client, conversation_id, order=order, include=include, page_size=page_size)
+    while not walk.done:
+        page = await walk.next_page()
+        fresh, dropped = split_fresh(page.data, summary.seen_ids)
+        summary.pages, summary.duplicates_dropped = walk.pages, summary.duplicates_dropped + dropped
+        if walk.pages > 1 and page.data and not any(item.id for item in fresh):
+            # A repeated page: even its id-less items were yielded before.
+            walk.end(WalkStop.CURSOR_IGNORED)
+            break
+        summary.seen_ids.update(item.id for item in fresh if item.id)
+        summary.items += len(fresh)
+        for item in fresh:
+            yield item
+    summary.stop = walk.stop

@@ -1,0 +1,1 @@
+"""Renderers: turn an item into lines (filled by the detail-pane issue)."""

@@ -1,0 +1,183 @@
+"""The first screen: pick a conversation from history or the server's listing, or paste an id."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+from urllib.parse import urlparse
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from convoscope.api import APIError, ConversationsClient
+from convoscope.render.text import visible
+from convoscope.storage.history import History
+from convoscope.tui.widgets.conversation_list import ConversationList, PickerEntry
+
+CONVERSATION_ID = re.compile(r"\bconv_[A-Za-z0-9_\-]+")
+LISTING_PAGE = 100
+
+
+def conversation_id_in(text: str) -> str | None:
+    """The conversation id in pasted text: a bare id, or one inside a URL."""
+    text = text.strip()
+    if match := CONVERSATION_ID.search(text):
+        return match.group()
+    if text.startswith(("http://", "https://")):
+        segments = [s for s in urlparse(text).path.split("/") if s]
+        return segments[-1] if segments else None
+    return text if text and not any(c.isspace() for c in text) else None
+
+
+class PickerScreen(Screen[None]):
+    """Choose a conversation; posts `Open` with its id.
+
+    | Key | Action |
+    | :- | :- |
+    | type | Filter the list; or paste a conversation id or a URL containing one. |
+    | `enter` | Open the highlighted conversation (or the pasted id). |
+    | `up` / `down` | Move in the list while typing. |
+    | `ctrl+x` | Forget the highlighted conversation from the recent history. |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "list_up", "Up", show=False, id="picker.up"),
+        Binding("down", "list_down", "Down", show=False, id="picker.down"),
+        Binding("ctrl+x", "forget", "Forget", id="picker.forget"),
+    ]
+    DEFAULT_CSS = """
+    PickerScreen #picker-title { height: 1; padding: 0 1; background: $panel; }
+    PickerScreen #picker-status { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    class Open(Message):
+        """Open this conversation."""
+
+        def __init__(self, conversation_id: str) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+
+    def __init__(self, client: ConversationsClient, history: History) -> None:
+        super().__init__()
+        self.client = client
+        self.history = history
+        self.server = client.profile.base_url
+        self.listed: list[PickerEntry] = []  # from the server's listing, in its order
+        self._listing_cursor: str | None = None
+        self._listing_more = True
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"convoscope · {visible(self.server)}"), id="picker-title")
+        yield Input(placeholder="Filter, or paste a conversation id or URL · Enter opens", id="filter")
+        yield Static("", id="picker-status")
+        yield ConversationList(id="conversations")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.history.problem:
+            self.notify(self.history.problem, severity="warning", timeout=10, markup=False)
+        self.query_one(Input).focus()
+        self.refresh_entries()
+        self.load_listing()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_entries()
+
+    # --- entries ---------------------------------------------------------------------------------
+
+    def all_entries(self) -> list[PickerEntry]:
+        recent = [
+            PickerEntry(e.conversation_id, e.title, e.created_at, e.last_opened)
+            for e in self.history.entries(self.server)
+        ]
+        seen = {e.conversation_id for e in recent}
+        return recent + [e for e in self.listed if e.conversation_id not in seen]
+
+    def refresh_entries(self) -> None:
+        needle = self.query_one(Input).value.strip().lower()
+        entries = self.all_entries()
+        if needle and not (needle.startswith(("http://", "https://"))):
+            entries = [e for e in entries if e.matches(needle)]
+        self.query_one(ConversationList).show_entries(entries)
+
+    @work(group="listing", exclusive=True, name="list-conversations")
+    async def load_listing(self) -> None:
+        status = self.query_one("#picker-status", Static)
+        if not self._listing_more:
+            return
+        status.update("Loading the server's conversations…")
+        try:
+            page = await self.client.list_conversations(limit=LISTING_PAGE, after=self._listing_cursor)
+        except APIError as error:
+            status.update(Text(f"Could not list conversations: {visible(str(error))}", style="red"))
+            return
+        if page is None:
+            self._listing_more = False
+            status.update("This server has no conversation listing: paste an id to open one.")
+            return
+        self.listed.extend(
+            PickerEntry(c.id, str((c.metadata or {}).get("title", "")), c.created_at, None)
+            for c in page.data
+        )
+        self._listing_cursor = page.last_id or (page.data[-1].id if page.data else None)
+        self._listing_more = bool(page.has_more and page.data and self._listing_cursor)
+        more = " (more below)" if self._listing_more else ""
+        status.update(f"{len(self.listed):,} conversations on the server{more}")
+        self.refresh_entries()
+
+    # --- events ----------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self) -> None:
+        self.refresh_entries()
+
+    @on(Input.Submitted, "#filter")
+    def submitted(self, event: Input.Submitted) -> None:
+        entry = self.query_one(ConversationList).highlighted
+        if entry is not None:
+            self.post_message(self.Open(entry.conversation_id))
+            return
+        conversation_id = conversation_id_in(event.value)
+        if conversation_id:
+            self.post_message(self.Open(conversation_id))
+        else:
+            self.notify("No conversation id found in that text.", severity="warning")
+
+    @on(ConversationList.Selected)
+    def selected(self, event: ConversationList.Selected) -> None:
+        entry = self.query_one(ConversationList).highlighted
+        if entry is not None:
+            self.post_message(self.Open(entry.conversation_id))
+
+    @on(ConversationList.ForgetRequested)
+    def forget_requested(self, event: ConversationList.ForgetRequested) -> None:
+        self._forget(event.entry)
+
+    def on_line_list_cursor_moved(self, event: ConversationList.CursorMoved) -> None:
+        entries = self.query_one(ConversationList).entries
+        if self._listing_more and event.index >= len(entries) - 20:
+            self.load_listing()
+
+    def action_list_up(self) -> None:
+        self.query_one(ConversationList).action_cursor_up()
+
+    def action_list_down(self) -> None:
+        self.query_one(ConversationList).action_cursor_down()
+
+    def action_forget(self) -> None:
+        entry = self.query_one(ConversationList).highlighted
+        if entry is not None:
+            self._forget(entry)
+
+    def _forget(self, entry: PickerEntry) -> None:
+        if entry.last_opened is None:
+            self.notify("That conversation is not in your history.", severity="warning")
+            return
+        self.history.forget(self.server, entry.conversation_id)
+        self.notify(f"Forgot {visible(entry.conversation_id)}.", markup=False)
+        self.refresh_entries()

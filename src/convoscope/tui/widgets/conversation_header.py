@@ -1,0 +1,73 @@
+"""The conversation screen's header: id, metadata, created time, items loaded, which ends are done."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from convoscope.api.models import Conversation
+from convoscope.paging.engine import Edge, EdgeState, PagingEngine
+from convoscope.render.text import visible
+
+END_MARKS = {
+    EdgeState.IDLE: "…",
+    EdgeState.LOADING: "⟳",
+    EdgeState.DONE: "✓",
+    EdgeState.FAILED: "✗",
+    EdgeState.STOPPED: "⊘",
+}
+
+
+class ConversationHeader(Static):
+    DEFAULT_CSS = """
+    ConversationHeader {
+        height: 2;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
+    def __init__(self, engine: PagingEngine, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.engine = engine
+        self.problem: str | None = None
+
+    def show(self) -> None:
+        """Redraw from the engine's state (cheap: no layout)."""
+        self.update(self._text(), layout=False)
+
+    def _text(self) -> Text:
+        engine = self.engine
+        conversation = engine.conversation
+        text = Text()
+        text.append(visible(engine.conversation_id), style="bold")
+        if conversation is not None:
+            title = (conversation.metadata or {}).get("title")
+            if title:
+                text.append(f"  {visible(str(title))}")
+            others = {k: v for k, v in (conversation.metadata or {}).items() if k != "title"}
+            if others:
+                pairs = "  ".join(f"{k}={v}" for k, v in others.items())
+                text.append(f"  {visible(pairs)}", style="dim")
+        if self.problem:
+            text.append(f"  {visible(self.problem)}", style="bold red")
+        text.append("\n")
+        if conversation is not None and isinstance(conversation.created_at, int):
+            created = datetime.fromtimestamp(conversation.created_at, UTC)
+            text.append(f"created {created:%Y-%m-%d %H:%M} UTC · ", style="dim")
+        loaded = len(engine.index)
+        if engine.complete:
+            text.append(f"{loaded:,} items · all loaded", style="dim")
+        else:
+            head, tail = engine.status[Edge.HEAD].state, engine.status[Edge.TAIL].state
+            text.append(
+                f"{loaded:,} items loaded · start {END_MARKS[head]} · end {END_MARKS[tail]}",
+                style="dim",
+            )
+        if engine.following:
+            text.append(" · following", style="bold green")
+        if engine.notice:
+            text.append(f" · {visible(engine.notice)}", style="yellow")
+        return text

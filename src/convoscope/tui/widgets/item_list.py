@@ -1,0 +1,209 @@
+"""The conversation's item list: one line per item over the paging engine's lines."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.style import Style
+from textual.strip import Strip
+
+from convoscope.paging.engine import EdgeState, EdgeStatus, GapLine, PagingEngine
+from convoscope.paging.rows import Row
+from convoscope.render.groups import Group
+from convoscope.render.rows import row_line
+from convoscope.render.text import visible
+from convoscope.tui.widgets.line_list import LineList, text_strip
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+LABEL_WIDTH = 18
+
+GROUP_CLASSES = {group: f"item-list--{group.name.lower().replace('_', '-')}" for group in Group}
+
+
+class ItemList(LineList):
+    """Items of one conversation, oldest at the top; loads more as you approach an edge.
+
+    | Key | Action |
+    | :- | :- |
+    | `G`, `end` | Show the newest items (pages from the end, without walking the middle). |
+    | `g`, `home` | Back to the oldest item. |
+    """
+
+    DEFAULT_CSS = """
+    ItemList > .item-list--message { color: $text; }
+    ItemList > .item-list--tool-call { color: $accent; }
+    ItemList > .item-list--tool-output { color: $secondary; }
+    ItemList > .item-list--reasoning { color: $text-muted; text-style: italic; }
+    ItemList > .item-list--shell { color: $success; }
+    ItemList > .item-list--hosted { color: $primary; }
+    ItemList > .item-list--mcp { color: $warning; }
+    ItemList > .item-list--other { color: $text-muted; }
+    ItemList > .item-list--label { text-style: bold; }
+    ItemList > .item-list--status { color: $warning; }
+    ItemList > .item-list--problem { color: $error; text-style: bold; }
+    ItemList > .item-list--pair { background: $accent 20%; }
+    ItemList > .item-list--gap { color: $text-muted; }
+    ItemList > .item-list--gap-error { color: $error; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *GROUP_CLASSES.values(),
+        "item-list--label",
+        "item-list--status",
+        "item-list--problem",
+        "item-list--pair",
+        "item-list--gap",
+        "item-list--gap-error",
+    }
+
+    def __init__(self, engine: PagingEngine, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.engine = engine
+        self.pair_keys: frozenset[str] = frozenset()  # links of the row under the cursor
+        self._spin = 0
+        self._stick_to_end = False  # after G: keep the newest item in view as pages arrive
+
+    def on_mount(self) -> None:
+        self.set_interval(0.1, self._tick_spinner)
+
+    # --- lines -----------------------------------------------------------------------------------
+
+    def line_count(self) -> int:
+        return self.engine.line_count()
+
+    def line_key(self, index: int) -> object:
+        line = self.engine.line(index)
+        if isinstance(line, GapLine):
+            return (line, self._spin)
+        return (line, self._is_paired(line))
+
+    def render_line_at(self, index: int, width: int, cursor: bool) -> Strip:
+        line = self.engine.line(index)
+        if isinstance(line, GapLine):
+            return self._gap_strip(line)
+        return self._row_strip(line)
+
+    def _is_paired(self, row: Row) -> bool:
+        return bool(self.pair_keys) and any(link.key in self.pair_keys for link in row.links)
+
+    def _row_strip(self, row: Row) -> Strip:
+        parts = row_line(row)
+        style = self.get_component_rich_style(GROUP_CLASSES[parts.group])
+        label_style = style + self.get_component_rich_style("item-list--label")
+        pieces: list[tuple[str, Style]] = [
+            (f" {parts.glyph} ", style),
+            (parts.pair_mark + " ", style),
+            (_fit(parts.label, LABEL_WIDTH) + " ", label_style),
+        ]
+        if parts.problem:
+            pieces.append(("⚠ ", self.get_component_rich_style("item-list--problem")))
+        pieces.append((parts.text, style))
+        if parts.status:
+            pieces.append((f"  [{parts.status}]", self.get_component_rich_style("item-list--status")))
+        strip = text_strip(pieces)
+        if self._is_paired(row):
+            strip = strip.apply_style(self.get_component_rich_style("item-list--pair"))
+        return strip
+
+    def _gap_strip(self, gap: GapLine) -> Strip:
+        error = _edge_problem(gap.head) or _edge_problem(gap.tail)
+        if error:
+            style = self.get_component_rich_style("item-list--gap-error")
+            return text_strip([(f" ⚠ {visible(error)}", style)])
+        style = self.get_component_rich_style("item-list--gap")
+        loading = gap.head.busy or gap.tail.busy
+        notice = visible(self.engine.notice)
+        if loading:
+            text = f" {SPINNER[self._spin % len(SPINNER)]} loading… {notice}"
+        elif gap.tail_started:
+            text = " ⋯ items not loaded yet: scroll here to load them"
+        else:
+            text = " ⋯ more items: scroll down to load, G for the newest"
+        return text_strip([(text, style)])
+
+    # --- engine changes --------------------------------------------------------------------------
+
+    def engine_changed(self) -> None:
+        """The engine loaded or changed rows: keep the same items in view, redraw."""
+        top_id, top_offset = self._first_visible_item()
+        cursor_id = self._item_id_at(self.cursor)
+        self.lines_changed()
+        if self._stick_to_end:
+            self.move_cursor(self.line_count() - 1)
+            return
+        if top_id is not None and (line := self.engine.line_of(top_id)) is not None:
+            self.scroll_to(y=max(line - top_offset, 0), animate=False)
+        if cursor_id is not None and (line := self.engine.line_of(cursor_id)) is not None:
+            self.cursor = line
+
+    def _item_id_at(self, index: int) -> str | None:
+        if index >= self.line_count():
+            return None
+        line = self.engine.line(index)
+        return line.id if isinstance(line, Row) else None
+
+    def _first_visible_item(self) -> tuple[str | None, int]:
+        """The first visible line with an item id, and how far below the top it is."""
+        top = self.scroll_offset.y
+        for offset in range(self.size.height):
+            if (item_id := self._item_id_at(top + offset)) is not None:
+                return item_id, offset
+        return None, 0
+
+    def move_cursor(self, index: int, *, scroll: bool = True) -> None:
+        super().move_cursor(index, scroll=scroll)
+        self._update_pairs()
+
+    def _update_pairs(self) -> None:
+        line = self.engine.line(self.cursor) if self.line_count() else None
+        keys = frozenset(link.key for link in line.links) if isinstance(line, Row) else frozenset()
+        if keys != self.pair_keys:
+            self.pair_keys = keys
+            self.refresh()  # partners may be anywhere on screen; cached strips make this cheap
+
+    def viewport_changed(self, first: int, last: int) -> None:
+        self.engine.viewport(first, last)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def action_last(self) -> None:
+        self._stick_to_end = True
+        self.engine.jump_to_end()
+        super().action_last()
+
+    def action_first(self) -> None:
+        self._stick_to_end = False
+        self.engine.jump_to_start()
+        super().action_first()
+
+    def action_cursor_up(self) -> None:
+        self._stick_to_end = False
+        super().action_cursor_up()
+
+    def action_page_up(self) -> None:
+        self._stick_to_end = False
+        super().action_page_up()
+
+    def action_half_page_up(self) -> None:
+        self._stick_to_end = False
+        super().action_half_page_up()
+
+    def _tick_spinner(self) -> None:
+        gap = self.engine.gap_line_index
+        if gap is None:
+            return
+        status = self.engine.line(gap)
+        if isinstance(status, GapLine) and (status.head.busy or status.tail.busy):
+            self._spin += 1
+            self.refresh_index(gap)
+
+
+def _edge_problem(status: EdgeStatus) -> str | None:
+    if status.state is EdgeState.FAILED:
+        return f"{status.message} — press r to retry"
+    if status.state is EdgeState.STOPPED:
+        return f"stopped: {status.message}"
+    return None
+
+
+def _fit(text: str, width: int) -> str:
+    return text[: width - 1] + "…" if len(text) > width else text.ljust(width)

@@ -1,0 +1,226 @@
+"""A cursor list drawn with the Line API: only visible lines are rendered, each from a cache.
+
+Subclasses say how many lines there are and how one line looks; this class does the cursor,
+scrolling, keys, mouse and caching. It never creates a widget per line, so 100,000 lines cost
+what 40 do.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+class LineList(ScrollView, can_focus=True):
+    """A scrolling list of one-line rows with a cursor.
+
+    | Key | Action |
+    | :- | :- |
+    | `up`, `k` | Move the cursor up. |
+    | `down`, `j` | Move the cursor down. |
+    | `pageup`, `ctrl+b` | Up one page. |
+    | `pagedown`, `ctrl+f` | Down one page. |
+    | `ctrl+u` / `ctrl+d` | Up / down half a page. |
+    | `home`, `g` | First line. |
+    | `end`, `G` | Last line. |
+    | `enter` | Select the line under the cursor. |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("ctrl+u", "half_page_up", "Half page up", show=False, id="list.half_up"),
+        Binding("ctrl+d", "half_page_down", "Half page down", show=False, id="list.half_down"),
+        Binding("home,g", "first", "First", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", id="list.last"),
+        Binding("enter", "select", "Open", show=False, id="list.select"),
+    ]
+
+    DEFAULT_CSS = """
+    LineList {
+        height: 1fr;
+        overflow-x: hidden;
+        background: $surface;
+    }
+    LineList > .line-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    LineList:blur > .line-list--cursor {
+        background: $block-cursor-blurred-background;
+        text-style: $block-cursor-blurred-text-style;
+    }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"line-list--cursor"}
+
+    class CursorMoved(Message):
+        """The cursor moved to `index`."""
+
+        def __init__(self, list_widget: LineList, index: int) -> None:
+            super().__init__()
+            self.list_widget = list_widget
+            self.index = index
+
+    class Selected(Message):
+        """Enter (or a click on the cursor line) on line `index`."""
+
+        def __init__(self, list_widget: LineList, index: int) -> None:
+            super().__init__()
+            self.list_widget = list_widget
+            self.index = index
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        # A plain attribute, not reactive: moving repaints two lines, not the whole widget.
+        self.cursor = 0
+        self._strips: LRUCache[tuple, tuple[object, Strip]] = LRUCache(1024)
+
+    # --- for subclasses --------------------------------------------------------------------------
+
+    def line_count(self) -> int:
+        raise NotImplementedError
+
+    def line_key(self, index: int) -> object:
+        """An object that changes whenever line `index` would draw differently."""
+        raise NotImplementedError
+
+    def render_line_at(self, index: int, width: int, cursor: bool) -> Strip:
+        raise NotImplementedError
+
+    def viewport_changed(self, first: int, last: int) -> None:
+        """Called when the visible lines change (a hook for prefetch)."""
+
+    # --- data changes ----------------------------------------------------------------------------
+
+    def lines_changed(self) -> None:
+        """The lines changed: resize the scroll area, keep the cursor in range, redraw."""
+        count = self.line_count()
+        self.virtual_size = Size(self.scrollable_content_region.width, count)
+        self.cursor = min(self.cursor, max(count - 1, 0))
+        self._strips.clear()
+        self.refresh()
+        self._report_viewport()
+
+    def refresh_index(self, index: int) -> None:
+        if self.scroll_offset.y <= index < self.scroll_offset.y + self.size.height:
+            self.refresh_line(index)
+
+    # --- drawing ---------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if index >= self.line_count():
+            return Strip.blank(width, self.rich_style)
+        cursor = index == self.cursor
+        key = (index, width, cursor)
+        line_key = self.line_key(index)
+        cached = self._strips.get(key)
+        if cached is not None and cached[0] == line_key:
+            return cached[1]
+        strip = self.render_line_at(index, width, cursor)
+        if cursor:
+            strip = strip.apply_style(self.get_component_rich_style("line-list--cursor"))
+        strip = strip.adjust_cell_length(width, self.rich_style)
+        self._strips[key] = (line_key, strip)
+        return strip
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, self.line_count())
+        self._report_viewport()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._report_viewport()
+
+    def _report_viewport(self) -> None:
+        first = self.scroll_offset.y
+        self.viewport_changed(first, first + max(self.size.height, 1) - 1)
+
+    # --- cursor ----------------------------------------------------------------------------------
+
+    def move_cursor(self, index: int, *, scroll: bool = True) -> None:
+        count = self.line_count()
+        if count == 0:
+            return
+        index = max(0, min(index, count - 1))
+        previous, self.cursor = self.cursor, index
+        if previous != index:
+            self.refresh_index(previous)
+            self.refresh_index(index)
+        if scroll:
+            self.scroll_to_cursor()
+        if previous != index:
+            self.post_message(self.CursorMoved(self, index))
+
+    def scroll_to_cursor(self) -> None:
+        top, height = self.scroll_offset.y, max(self.scrollable_content_region.height, 1)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    @property
+    def page_height(self) -> int:
+        return max(self.scrollable_content_region.height, 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self.cursor - self.page_height)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self.cursor + self.page_height)
+
+    def action_half_page_up(self) -> None:
+        self.move_cursor(self.cursor - self.page_height // 2)
+
+    def action_half_page_down(self) -> None:
+        self.move_cursor(self.cursor + self.page_height // 2)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(self.line_count() - 1)
+
+    def action_select(self) -> None:
+        if self.line_count():
+            self.post_message(self.Selected(self, self.cursor))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = self.scroll_offset.y + offset.y
+        if index >= self.line_count():
+            return
+        if index == self.cursor and event.chain >= 2:
+            self.action_select()
+        self.move_cursor(index, scroll=False)
+
+
+def text_strip(parts: list[tuple[str, Style]]) -> Strip:
+    """A strip from (text, style) pieces; the text must already be terminal-safe."""
+    return Strip([Segment(text, style) for text, style in parts if text])
