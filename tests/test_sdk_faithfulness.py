@@ -54,31 +54,41 @@ def test_auto_pagination_yields_every_item_once(client, conversation_id, order):
 
 @pytest.mark.parametrize("conversation_id", [*BUNDLED_IDS, "conv_synth_250"])
 def test_retrieve_each_item(client, conversation_id):
-    for item_id in expected_ids(conversation_id, "asc")[:60]:
+    for item_id in expected_ids(conversation_id, "asc")[:80]:
         item = client.conversations.items.retrieve(item_id, conversation_id=conversation_id, include=list(INCLUDABLE))
         assert item.id == item_id
 
 
-def test_every_bundled_item_of_an_sdk_type_validates_strictly(client):
-    checked = 0
-    for conversation_id in BUNDLED_IDS:
-        for item in client.conversations.items.list(conversation_id, limit=100, order="asc", include=list(INCLUDABLE)):
-            raw = item.to_dict(mode="json", by_alias=True, exclude_unset=True)
-            if raw["type"] not in SDK_ITEM_TYPES:
-                continue  # Azure/Foundry item types are outside the OpenAI union by design
-            parsed = ITEM_ADAPTER.validate_python(raw)
-            assert parsed.type == raw["type"]
-            checked += 1
-    assert checked > 0
+def raw_items(client: openai.OpenAI, conversation_id: str, include: list[str] = list(INCLUDABLE)) -> list[dict[str, Any]]:
+    """Every item exactly as the server sent it, fetched through the SDK."""
+    items: list[dict[str, Any]] = []
+    cursor: dict[str, str] = {}
+    while True:
+        response = client.conversations.items.with_raw_response.list(
+            conversation_id, limit=100, order="asc", include=include, **cursor
+        )
+        body = response.http_response.json()
+        items += body["data"]
+        if not body["has_more"]:
+            return items
+        cursor = {"after": body["last_id"]}
 
 
-def test_synthetic_items_validate_strictly(client):
-    synth_types = set()
-    for item in client.conversations.items.list("conv_synth_600", limit=100, include=list(INCLUDABLE)):
-        raw = item.to_dict(mode="json", by_alias=True, exclude_unset=True)
-        assert ITEM_ADAPTER.validate_python(raw).type == raw["type"]
-        synth_types.add(raw["type"])
-    assert len(synth_types) >= 8
+@pytest.mark.parametrize("include", [list(INCLUDABLE), []], ids=["all-includes", "no-includes"])
+@pytest.mark.parametrize("conversation_id", BUNDLED_IDS)
+def test_every_bundled_item_of_an_sdk_type_validates_strictly(client, conversation_id, include):
+    for raw in raw_items(client, conversation_id, include):
+        if raw["type"] not in SDK_ITEM_TYPES:
+            continue  # Azure/Foundry item types are outside the OpenAI union by design
+        assert ITEM_ADAPTER.validate_python(raw).type == raw["type"], raw["id"]
+
+
+@pytest.mark.parametrize("include", [list(INCLUDABLE), []], ids=["all-includes", "no-includes"])
+def test_synthetic_items_validate_strictly(client, include):
+    items = raw_items(client, "conv_synth_600", include)
+    for raw in items:
+        assert ITEM_ADAPTER.validate_python(raw).type == raw["type"], raw["id"]
+    assert len({raw["type"] for raw in items}) >= 10
 
 
 def test_conversation_lifecycle(client):

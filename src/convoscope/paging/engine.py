@@ -145,9 +145,10 @@ class PagingEngine:
         gap = self.gap_line_index
         if gap is None:
             return
-        if last >= gap - self.page_size:
+        # The head edge is the line above the gap; the tail edge the line below it.
+        if first <= gap and last >= gap - self.page_size:
             self.request(Edge.HEAD)
-        if self._tail_started and first <= gap + self.page_size:
+        if self._tail_started and last >= gap and first <= gap + self.page_size:
             self.request(Edge.TAIL)
 
     def jump_to_end(self) -> None:
@@ -176,6 +177,8 @@ class PagingEngine:
             return
         if edge is Edge.TAIL:
             self._tail_started = True
+        # Mark it now, not when the task first runs: a second request before then must see it.
+        self.status[edge].state = EdgeState.LOADING
         self._tasks[edge] = asyncio.create_task(self._load_page(edge), name=f"page-{edge.value}")
 
     async def load_all(self) -> None:
@@ -270,17 +273,16 @@ class PagingEngine:
         task = self._tasks.get(edge)
         if task is not None and not task.done():
             task.cancel()
+            if self.status[edge].state is EdgeState.LOADING:
+                self.status[edge].state = EdgeState.IDLE
 
     async def _load_page(self, edge: Edge) -> None:
         status, walk = self.status[edge], self._walks[edge]
-        status.state = EdgeState.LOADING
         self.on_change()
         try:
             page = await walk.next_page()
         except asyncio.CancelledError:
-            if status.state is EdgeState.LOADING:
-                status.state = EdgeState.IDLE  # the cursor did not move: nothing lost
-            self.on_change()
+            # `_cancel` already set the edge back to idle; the cursor did not move.
             raise
         except APIError as error:
             status.state, status.message = EdgeState.FAILED, str(error)
@@ -290,10 +292,11 @@ class PagingEngine:
         status.pages += 1
         self.notice = ""
         rows = [row_from_item(item) for item in page.data]
+        finished = walk.stop is WalkStop.COMPLETE
         if edge is Edge.HEAD:
-            result = self.index.add_head(rows, reached_end=walk.done)
+            result = self.index.add_head(rows, reached_end=finished)
         else:
-            result = self.index.add_tail(rows, reached_start=walk.done)
+            result = self.index.add_tail(rows, reached_start=finished)
         self._after_page(edge, walk, page.data != [], result)
         self.on_change()
 

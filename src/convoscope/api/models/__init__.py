@@ -48,36 +48,37 @@ from .content import (
     SummaryText,
 )
 from .conversation import Conversation, ConversationPage, ItemPage
-from .openai_items import (
-    AdditionalTools,
-    ApplyPatchCall,
-    ApplyPatchCallOutput,
+from .hosted_tools import (
     CodeInterpreterCall,
-    Compaction,
     ComputerCall,
     ComputerCallOutput,
+    FileSearchCall,
+    ImageGenerationCall,
+    WebSearchCall,
+)
+from .mcp_items import McpApprovalRequest, McpApprovalResponse, McpCall, McpListTools
+from .openai_items import (
+    AdditionalTools,
+    Compaction,
     ConfigurationUpdate,
     CustomToolCall,
     CustomToolCallOutput,
-    FileSearchCall,
     FunctionCall,
     FunctionCallOutput,
-    ImageGenerationCall,
-    LocalShellCall,
-    LocalShellCallOutput,
-    McpApprovalRequest,
-    McpApprovalResponse,
-    McpCall,
-    McpListTools,
     Message,
     Program,
     ProgramOutput,
     Reasoning,
-    ShellCall,
-    ShellCallOutput,
     ToolSearchCall,
     ToolSearchOutput,
-    WebSearchCall,
+)
+from .shell_items import (
+    ApplyPatchCall,
+    ApplyPatchCallOutput,
+    LocalShellCall,
+    LocalShellCallOutput,
+    ShellCall,
+    ShellCallOutput,
 )
 from .registry import ITEM_TYPES, parse_item
 

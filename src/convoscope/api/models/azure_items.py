@@ -7,8 +7,8 @@ Tool calls come in `<tool>_call` / `<tool>_call_output` pairs linked by `call_id
 from typing import Any
 
 from .base import GenericItem, Item, Loose
-from .openai_items import OUTPUT_MARK, Message, answered, labelled
-from .text import compact_json_text, one_line, preview_value
+from .openai_items import Message
+from .text import OUTPUT_MARK, answered, compact_json_text, labelled, one_line, preview_value
 
 # Outputs are "dict | str | list" (AGENTSERVER ToolCallOutputContent).
 ToolCallOutputContent = dict[str, Any] | str | list[Any]

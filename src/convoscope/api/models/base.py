@@ -77,13 +77,13 @@ _EXPECTED = {
 }
 
 
-def _is_field_part(part: object) -> bool:
-    # pydantic puts union member names ("str", "list[…]", "function-plain[…]") in error locations;
-    # they mean nothing to a user reading "field 'output'".
-    return isinstance(part, int) or (isinstance(part, str) and "[" not in part and part not in _UNION_TAGS)
-
-
+# pydantic puts union member names ("str", "list[…]", "function-plain[…]") in error locations;
+# they mean nothing to a user reading "field 'output'".
 _UNION_TAGS = {"str", "int", "float", "bool", "dict", "list", "none", "constrained-str"}
+
+
+def _is_field_part(part: object) -> bool:
+    return isinstance(part, int) or (isinstance(part, str) and "[" not in part and part not in _UNION_TAGS)
 
 
 def _field_path(loc: tuple) -> str:
@@ -233,12 +233,15 @@ class Item(BaseModel):
     #    make them safe (never raise, one line, bounded).
 
     def summary(self) -> str:
-        """One plain-text line describing the item."""
+        """One plain-text line describing the item; never raises."""
         try:
-            text = self._summary()
+            return one_line(self._summary())
+        except Exception:  # odd data our phrasing did not foresee: show the JSON instead
+            pass
+        try:
+            return one_line(_raw_preview(self.type, self.raw))
         except Exception:
-            text = _raw_preview(self.type, self.raw)
-        return one_line(text)
+            return one_line(str(self.type) or "item")
 
     def _summary(self) -> str:
         return _raw_preview(self.type, self.raw)
@@ -250,7 +253,7 @@ class Item(BaseModel):
             text = self._label()
         except Exception:
             text = self.type
-        return one_line(text or "item", 80)
+        return one_line(str(text or "item"), 80)
 
     def _label(self) -> str:
         return self.type

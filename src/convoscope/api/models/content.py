@@ -1,7 +1,7 @@
 """Message content parts, output_text annotations and logprobs (reference §3)."""
 
 from .base import Loose, Part, tolerant
-from .text import one_line
+from .text import one_line, preview_value
 
 # ---------------------------------------------------------------------------------------------
 # output_text annotations
@@ -177,3 +177,10 @@ def headline(parts: list[Part] | None) -> str:
         return one_line(first.preview())
     # Cut the text first so the count survives the summary's own truncation.
     return one_line(first.preview(), 240) + f" [+{others} part{'s' if others > 1 else ''}]"
+
+
+def tool_output_preview(output: str | list[Part] | None) -> str:
+    """A tool output that is either a string or a list of content parts."""
+    if isinstance(output, list):
+        return parts_preview(output)
+    return preview_value(output)

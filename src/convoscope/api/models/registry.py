@@ -6,7 +6,10 @@ from types import MappingProxyType
 from pydantic import ValidationError
 
 from . import azure_items as azure
+from . import hosted_tools as hosted
+from . import mcp_items as mcp
 from . import openai_items as openai
+from . import shell_items as shell
 from .base import GenericItem, Item, describe_validation_error
 from .text import short
 
@@ -16,11 +19,11 @@ ITEM_TYPES: Mapping[str, type[Item]] = MappingProxyType(
         "message": openai.Message,
         "function_call": openai.FunctionCall,
         "function_call_output": openai.FunctionCallOutput,
-        "file_search_call": openai.FileSearchCall,
-        "web_search_call": openai.WebSearchCall,
-        "image_generation_call": openai.ImageGenerationCall,
-        "computer_call": openai.ComputerCall,
-        "computer_call_output": openai.ComputerCallOutput,
+        "file_search_call": hosted.FileSearchCall,
+        "web_search_call": hosted.WebSearchCall,
+        "image_generation_call": hosted.ImageGenerationCall,
+        "computer_call": hosted.ComputerCall,
+        "computer_call_output": hosted.ComputerCallOutput,
         "tool_search_call": openai.ToolSearchCall,
         "tool_search_output": openai.ToolSearchOutput,
         "additional_tools": openai.AdditionalTools,
@@ -29,17 +32,17 @@ ITEM_TYPES: Mapping[str, type[Item]] = MappingProxyType(
         "program": openai.Program,
         "program_output": openai.ProgramOutput,
         "compaction": openai.Compaction,
-        "code_interpreter_call": openai.CodeInterpreterCall,
-        "local_shell_call": openai.LocalShellCall,
-        "local_shell_call_output": openai.LocalShellCallOutput,
-        "shell_call": openai.ShellCall,
-        "shell_call_output": openai.ShellCallOutput,
-        "apply_patch_call": openai.ApplyPatchCall,
-        "apply_patch_call_output": openai.ApplyPatchCallOutput,
-        "mcp_list_tools": openai.McpListTools,
-        "mcp_approval_request": openai.McpApprovalRequest,
-        "mcp_approval_response": openai.McpApprovalResponse,
-        "mcp_call": openai.McpCall,
+        "code_interpreter_call": hosted.CodeInterpreterCall,
+        "local_shell_call": shell.LocalShellCall,
+        "local_shell_call_output": shell.LocalShellCallOutput,
+        "shell_call": shell.ShellCall,
+        "shell_call_output": shell.ShellCallOutput,
+        "apply_patch_call": shell.ApplyPatchCall,
+        "apply_patch_call_output": shell.ApplyPatchCallOutput,
+        "mcp_list_tools": mcp.McpListTools,
+        "mcp_approval_request": mcp.McpApprovalRequest,
+        "mcp_approval_response": mcp.McpApprovalResponse,
+        "mcp_call": mcp.McpCall,
         "custom_tool_call": openai.CustomToolCall,
         "custom_tool_call_output": openai.CustomToolCallOutput,
         # Azure OpenAI / Foundry

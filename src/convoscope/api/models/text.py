@@ -66,3 +66,35 @@ def preview_value(value: Any) -> str:
 def short(value: Any, limit: int = 40) -> str:
     """A short one-line rendering of any value (used in error messages)."""
     return one_line(to_json(value), limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# Phrasing shared by the item summaries
+# ---------------------------------------------------------------------------------------------
+
+ARROW = "→"
+OUTPUT_MARK = "↳"
+
+
+def qualified(*names: str | None) -> str:
+    """ "ns.name" from the parts that are present."""
+    return ".".join(name for name in names if name)
+
+
+def call_text(name: str, arguments: str | None, limit: int = SUMMARY_LIMIT) -> str:
+    """`name({"compact":"json"})`, the arguments cut to `limit` characters."""
+    return f"{name}({one_line(compact_json_text(arguments or ''), limit)})"
+
+
+def answered(name: str | None, output: str) -> str:
+    """`↳ name → output`, or `↳ output` when the output does not repeat the name."""
+    return f"{OUTPUT_MARK} {name} {ARROW} {output}" if name else f"{OUTPUT_MARK} {output}"
+
+
+def labelled(head: str, detail: str | None) -> str:
+    """`head: detail`, or just `head` when there is no detail."""
+    return f"{head}: {detail}" if detail else head
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

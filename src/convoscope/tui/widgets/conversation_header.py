@@ -41,7 +41,8 @@ class ConversationHeader(Static):
     def _text(self) -> Text:
         engine = self.engine
         conversation = engine.conversation
-        text = Text()
+        # Two fixed lines: long metadata is cut with an ellipsis, never wrapped over line two.
+        text = Text(no_wrap=True, overflow="ellipsis")
         text.append(visible(engine.conversation_id), style="bold")
         if conversation is not None:
             title = (conversation.metadata or {}).get("title")

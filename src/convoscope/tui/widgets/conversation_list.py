@@ -52,9 +52,12 @@ class ConversationList(LineList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.entries: list[PickerEntry] = []
+        self.id_width = 24
 
     def show_entries(self, entries: list[PickerEntry]) -> None:
         self.entries = entries
+        longest = max((len(e.conversation_id) for e in entries), default=24)
+        self.id_width = min(max(longest, 24), 60)
         self.lines_changed()
 
     @property
@@ -65,7 +68,7 @@ class ConversationList(LineList):
         return len(self.entries)
 
     def line_key(self, index: int) -> object:
-        return self.entries[index]
+        return (self.entries[index], self.id_width)
 
     def render_line_at(self, index: int, width: int, cursor: bool) -> Strip:
         entry = self.entries[index]
@@ -75,7 +78,7 @@ class ConversationList(LineList):
         return text_strip(
             [
                 (f" {marker}", self.get_component_rich_style("conversation-list--recent")),
-                (visible(entry.conversation_id).ljust(40) + " ", self.get_component_rich_style("conversation-list--id")),
+                (visible(entry.conversation_id).ljust(self.id_width) + "  ", self.get_component_rich_style("conversation-list--id")),
                 (f"{when:<18} ", dim),
                 (visible(entry.title), self.rich_style),
             ]

@@ -126,14 +126,17 @@ class ItemList(LineList):
         """The engine loaded or changed rows: keep the same items in view, redraw."""
         top_id, top_offset = self._first_visible_item()
         cursor_id = self._item_id_at(self.cursor)
-        self.lines_changed()
+        # Report the viewport only once it is back where the user was looking, or a page that
+        # lands above the view would look like a request for the next one.
+        self.lines_changed(report_viewport=False)
         if self._stick_to_end:
             self.move_cursor(self.line_count() - 1)
-            return
-        if top_id is not None and (line := self.engine.line_of(top_id)) is not None:
-            self.scroll_to(y=max(line - top_offset, 0), animate=False)
-        if cursor_id is not None and (line := self.engine.line_of(cursor_id)) is not None:
-            self.cursor = line
+        else:
+            if top_id is not None and (line := self.engine.line_of(top_id)) is not None:
+                self.scroll_to(y=max(line - top_offset, 0), animate=False)
+            if cursor_id is not None and (line := self.engine.line_of(cursor_id)) is not None:
+                self.cursor = line
+        self._report_viewport()
 
     def _item_id_at(self, index: int) -> str | None:
         if index >= self.line_count():

@@ -104,14 +104,15 @@ class LineList(ScrollView, can_focus=True):
 
     # --- data changes ----------------------------------------------------------------------------
 
-    def lines_changed(self) -> None:
+    def lines_changed(self, *, report_viewport: bool = True) -> None:
         """The lines changed: resize the scroll area, keep the cursor in range, redraw."""
         count = self.line_count()
         self.virtual_size = Size(self.scrollable_content_region.width, count)
         self.cursor = min(self.cursor, max(count - 1, 0))
         self._strips.clear()
         self.refresh()
-        self._report_viewport()
+        if report_viewport:
+            self._report_viewport()
 
     def refresh_index(self, index: int) -> None:
         if self.scroll_offset.y <= index < self.scroll_offset.y + self.size.height:

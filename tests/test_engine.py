@@ -1,0 +1,199 @@
+"""The paging engine: both ends, the gap, meeting without duplicates, prefetch, cancel, follow."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from convoscope.paging.engine import Edge, EdgeState, GapLine, PagingEngine
+from convoscope.paging.index import ItemIndex
+from convoscope.paging.rows import Row
+from tests.conftest import SleepRecorder, demo_stats, make_client
+
+
+def _row(n: int) -> Row:
+    return Row(id=f"it_{n}", type="message", label="user", text=f"#{n}", status="completed", links=(), problem=None)
+
+
+def _ids(index: ItemIndex) -> list[str]:
+    return [index.row(i).id for i in range(len(index))]
+
+
+# --- the index alone -----------------------------------------------------------------------------
+
+
+def test_index_meets_from_the_head_without_duplicates():
+    index = ItemIndex()
+    index.add_head([_row(n) for n in range(0, 4)], reached_end=False)
+    index.add_tail([_row(n) for n in range(9, 5, -1)], reached_start=False)
+    assert index.gap_open and _ids(index) == [f"it_{n}" for n in (0, 1, 2, 3, 6, 7, 8, 9)]
+    result = index.add_head([_row(n) for n in range(4, 8)], reached_end=False)
+    assert result.met and result.added == 2
+    assert not index.gap_open
+    assert _ids(index) == [f"it_{n}" for n in range(10)]
+    assert index.index_of("it_9") == 9 and index.index_of("it_4") == 4
+
+
+def test_index_meets_from_the_tail():
+    index = ItemIndex()
+    index.add_head([_row(n) for n in range(0, 5)], reached_end=False)
+    index.add_tail([_row(n) for n in range(9, 6, -1)], reached_start=False)
+    result = index.add_tail([_row(n) for n in range(6, 2, -1)], reached_start=False)
+    assert result.met and result.added == 2
+    assert _ids(index) == [f"it_{n}" for n in range(10)]
+
+
+def test_index_drops_repeats_and_tracks_in_progress_rows():
+    index = ItemIndex()
+    index.add_head([_row(0), _row(1)], reached_end=False)
+    result = index.add_head([_row(0), _row(1)], reached_end=False)
+    assert result.added == 0 and result.duplicates == 2 and not result.met
+    running = Row(id="it_2", type="shell_call", label="shell", text="$ make", status="in_progress", links=(), problem=None)
+    index.add_head([running], reached_end=True)
+    assert index.in_progress_ids == {"it_2"}
+    index.replace(Row(id="it_2", type="shell_call", label="shell", text="$ make", status="completed", links=(), problem=None))
+    assert index.in_progress_ids == set() and index.row(2).status == "completed"
+
+
+# --- the engine against the demo server ----------------------------------------------------------
+
+
+async def _settled(engine: PagingEngine) -> None:
+    for _ in range(200):
+        if not any(status.busy for status in engine.status.values()):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("engine still loading")
+
+
+@pytest.fixture
+async def engine_for(demo_url):
+    engines: list[PagingEngine] = []
+
+    async def make(conversation_id: str, url: str = demo_url, **options) -> PagingEngine:
+        client = make_client(url, sleep=SleepRecorder())
+        engine = PagingEngine(client, conversation_id, **options)
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in engines:
+        await engine.close()
+        await engine.client.aclose()
+
+
+async def test_opens_at_the_oldest_item_with_a_gap_line_after_it(engine_for):
+    engine = await engine_for("conv_synth_1000")
+    engine.start()
+    await _settled(engine)
+    assert engine.line(0).id.endswith("0000000")
+    assert isinstance(engine.line(100), GapLine)
+    assert engine.line_count() == 101 and not engine.complete
+
+
+async def test_jump_to_end_pages_from_the_end_only(engine_for, fault_server):
+    url = fault_server()
+    engine = await engine_for("conv_synth_100000", url)
+    engine.start()
+    await _settled(engine)
+    engine.jump_to_end()
+    await _settled(engine)
+    last = engine.line(engine.line_count() - 1)
+    assert last.id.endswith("0099999")
+    calls = demo_stats(url)["list_calls"]
+    assert [c["order"] for c in calls] == ["asc", "desc"]
+
+
+async def test_prefetch_requests_the_next_page_within_a_page_of_the_edge(engine_for, fault_server):
+    url = fault_server()
+    engine = await engine_for("conv_synth_1000", url)
+    engine.start()
+    await _settled(engine)
+    engine.viewport(0, 30)  # 70 lines above the edge at 100: already within a page
+    await _settled(engine)
+    assert len(engine.index) == 200
+    engine.viewport(0, 30)  # now 170 lines away: nothing more
+    await _settled(engine)
+    assert len(engine.index) == 200
+    assert demo_stats(url)["in_flight_max"] == 1
+
+
+async def test_one_request_per_edge_however_often_asked(engine_for, fault_server):
+    url = fault_server(latency_ms=50)
+    engine = await engine_for("conv_synth_1000", url)
+    engine.start()
+    for _ in range(20):
+        engine.request(Edge.HEAD)
+        engine.viewport(0, 99)
+    await _settled(engine)
+    assert demo_stats(url)["requests"] == 1
+
+
+async def test_jumping_cancels_the_request_no_longer_needed(engine_for, fault_server):
+    url = fault_server(latency_ms=300)
+    engine = await engine_for("conv_synth_5000", url)
+    engine.start()
+    await asyncio.sleep(0.05)
+    assert engine.status[Edge.HEAD].busy
+    engine.jump_to_end()
+    assert engine.status[Edge.HEAD].state is EdgeState.IDLE
+    await _settled(engine)
+    assert len(engine.index) == 100 and engine.line(engine.line_count() - 1).id.endswith("0004999")
+
+
+@pytest.mark.parametrize("n", [1, 99, 100, 101, 450, 2000])
+async def test_load_all_meets_in_the_middle_with_every_item_once(engine_for, n):
+    engine = await engine_for(f"conv_synth_{n}")
+    await engine.load_all()
+    ids = [engine.line(i).id for i in range(engine.line_count())]
+    assert engine.complete and len(ids) == len(set(ids)) == n
+    assert ids == sorted(ids, key=lambda i: int(i[-7:]))
+
+
+async def test_a_server_that_ignores_the_cursor_stops_the_edge_once(engine_for, fault_server):
+    url = fault_server(repeat_first_page=True)
+    engine = await engine_for("conv_synth_500", url)
+    engine.start()
+    for _ in range(5):
+        await _settled(engine)
+        engine.viewport(0, engine.line_count())
+    status = engine.status[Edge.HEAD]
+    assert status.state is EdgeState.STOPPED and "ignored the paging cursor" in status.message
+    assert len(engine.index) == 100 == len({engine.line(i).id for i in range(100)})
+    assert demo_stats(url)["requests"] == 2
+
+
+async def test_a_failed_page_can_be_retried(engine_for, fault_server):
+    from convoscope.api import RetryPolicy
+
+    url = fault_server(fail_next=[500, 500])
+    client = make_client(url, sleep=SleepRecorder(), retry=RetryPolicy(max_attempts=2))
+    engine = PagingEngine(client, "conv_synth_300")
+    try:
+        engine.start()
+        await _settled(engine)
+        assert engine.status[Edge.HEAD].state is EdgeState.FAILED
+        assert "500" in engine.status[Edge.HEAD].message
+        engine.retry()
+        await _settled(engine)
+        assert len(engine.index) == 100
+    finally:
+        await engine.close()
+        await client.aclose()
+
+
+async def test_follow_picks_up_new_items_and_refreshes_in_progress_rows(engine_for, fault_server):
+    url = fault_server()
+    created = httpx.post(f"{url}/conversations", json={"items": [_message("first")]}).json()
+    engine = await engine_for(created["id"], url)
+    await engine.load_all()
+    assert len(engine.index) == 1
+    httpx.post(f"{url}/conversations/{created['id']}/items", json={"items": [_message("second"), _message("third")]})
+    assert await engine.poll_newest() == 2
+    assert [engine.line(i).text for i in range(3)] == ["user: first", "user: second", "user: third"]
+
+
+def _message(text: str) -> dict:
+    return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
