@@ -197,3 +197,36 @@ async def test_follow_picks_up_new_items_and_refreshes_in_progress_rows(engine_f
 
 def _message(text: str) -> dict:
     return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+
+
+def test_index_finds_the_partner_of_a_call_and_of_its_output():
+    from convoscope.api.models import Link
+
+    call = Row(id="fc_1", type="function_call", label="f", text="f()", status="completed",
+               links=(Link("call:c1", "call"),), problem=None)
+    output = Row(id="fco_1", type="function_call_output", label="f", text="↳", status="completed",
+                 links=(Link("call:c1", "output"),), problem=None)
+    index = ItemIndex()
+    index.add_head([call, _row(1), output], reached_end=True)
+    assert index.partners(call) == ["fco_1"]
+    assert index.partners(output) == ["fc_1"]
+    assert index.partners(index.row(1)) == []
+
+
+async def test_a_type_filter_shows_only_those_types_and_keeps_the_gap(engine_for):
+    from convoscope.paging.view import FilteredView
+
+    engine = await engine_for("conv_synth_1000")
+    engine.start()
+    await _settled(engine)
+    view = FilteredView(engine, {"function_call", "function_call_output"}.__contains__)
+    rows = [view.line(i) for i in range(view.line_count())]
+    assert isinstance(rows[-1], GapLine)
+    assert {r.type for r in rows[:-1]} == {"function_call", "function_call_output"}
+    # Looking at the end of a sparse view asks the engine for more, until the screen is full.
+    for _ in range(20):
+        view.viewport(0, 40)
+        await _settled(engine)
+    assert view.line_count() > 41 or engine.complete
+    first_id = rows[0].id
+    assert view.line_of(first_id) == 0

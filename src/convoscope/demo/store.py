@@ -17,10 +17,12 @@ from typing import Any, Iterable, Iterator, Protocol
 
 from convoscope.demo.bundled import BundledConversation
 from convoscope.demo.errors import conversation_not_found
+from convoscope.demo.pages import Walk
 from convoscope.demo.synthetic import (
     DISCOVERABLE_SIZES,
     SyntheticItems,
     synthetic_conversation,
+    synthetic_conversation_id,
     synthetic_size,
 )
 
@@ -100,7 +102,7 @@ class Timeline:
         self._deleted.add(item_id)
         return True
 
-    def walker(self, item_type: str | None = None):  # -> pages.Walk
+    def walker(self, item_type: str | None = None) -> Walk:
         """A Walk over live items, optionally only those of `item_type`."""
 
         def walk(start: int, stop: int, step: int) -> Iterator[int]:
@@ -159,7 +161,7 @@ class Store:
                 copy.deepcopy(entry.conversation), Timeline(entry.items), listed=True
             )
         for n in DISCOVERABLE_SIZES:
-            store._records[f"conv_synth_{n}"] = _synthetic_record(n, listed=True)
+            store._records[synthetic_conversation_id(n)] = _synthetic_record(n, listed=True)
         return store
 
     def get(self, conversation_id: str) -> ConversationRecord:

@@ -66,7 +66,8 @@ def synthetic_conversation(n: int) -> dict[str, Any]:
 
 
 def _mix(*values: int) -> int:
-    """A 64-bit hash of integers (splitmix64-style finaliser), stable across runs."""
+    """A 64-bit hash of integers (splitmix64-style finaliser), stable across runs and
+    Python versions (unlike hash(), which is salted for strings and may change)."""
     h = 0x9E3779B97F4A7C15
     for value in values:
         h = (h ^ (value & _MASK64)) * 0xBF58476D1CE4E5B9 & _MASK64
@@ -312,6 +313,9 @@ class _Turn:
         """Randomness shared by every item of the turn that asks for the same (family, k)."""
         return _Rand(_mix(self.seed, _string_key(family), k))
 
+    def topic_index(self) -> int:
+        return self.seed % len(_TOPICS)
+
     def topic(self) -> "_Topic":
         return _TOPICS[self.seed % len(_TOPICS)]
 
@@ -320,8 +324,9 @@ class _Turn:
         topic = self.topic()
         return topic.asks[(self.seed >> 16) % len(topic.asks)]
 
-    def call_id(self, family: str, k: int) -> str:
-        return f"call_{_mix(self.seed, _string_key(family), k, 1):016x}{self.seed & 0xFFFFFFFF:08x}"
+    def call_id(self, family: str, k: Any) -> str:
+        """The call_id shared by a tool call and its output (k tells apart calls in one turn)."""
+        return f"call_{_mix(self.seed, _string_key(family), int(k or 0), 1):016x}{self.seed & 0xFFFFFFFF:08x}"
 
     def has(self, step_type: str) -> bool:
         return any(step.type == step_type for step in self.template)
@@ -401,42 +406,81 @@ _REASONING_LINES = (
     "The earlier result already answers half of the question.",
 )
 _CITIES = ("Lisbon", "Kyoto", "Oslo", "Nairobi", "Montreal", "Melbourne", "Austin", "Porto", "Seoul")
-_DOMAINS = ("docs.python.org", "stackoverflow.com", "github.com", "en.wikipedia.org", "developer.mozilla.org", "kubernetes.io", "martinfowler.com", "news.ycombinator.com")
+_DOMAINS = (
+    "docs.python.org", "stackoverflow.com", "github.com", "en.wikipedia.org",
+    "developer.mozilla.org", "kubernetes.io", "martinfowler.com", "news.ycombinator.com",
+)
 
 
-def _sentence(rng: _Rand, bank: tuple[str, ...], turn: _Turn) -> str:
-    return rng.choice(bank).format(subject=turn.topic().subject, ask=turn.ask())
+# Assistant sentences with each topic's subject filled in once, at import: formatting
+# them per item was a visible share of a page's cost.
+_TOPIC_SENTENCES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(sentence.format(subject=topic.subject) for sentence in _ASSISTANT_SENTENCES) for topic in _TOPICS
+)
 
 
 # --- Tool scenarios (arguments and results drawn from the shared per-call RNG) -------------
 
+# Each scenario draws its arguments first and returns a thunk for the result, so the
+# function_call (arguments only) and its output (arguments, then result) read the shared
+# RNG in the same order and agree.
+Scenario = Callable[[_Rand], tuple[dict[str, Any], Callable[[], Any]]]
+
+
 def _fn_weather(rng: _Rand) -> tuple[dict[str, Any], Callable[[], Any]]:
     args = {"city": rng.choice(_CITIES), "unit": rng.choice(("celsius", "fahrenheit"))}
-    return args, lambda: {"city": args["city"], "temperature": rng.randint(-5, 34), "conditions": rng.choice(("sunny", "light rain", "overcast", "windy")), "humidity": rng.randint(20, 95)}
+    return args, lambda: {
+        "city": args["city"],
+        "temperature": rng.randint(-5, 34),
+        "conditions": rng.choice(("sunny", "light rain", "overcast", "windy")),
+        "humidity": rng.randint(20, 95),
+    }
 
 
 def _fn_tickets(rng: _Rand) -> tuple[dict[str, Any], Callable[[], Any]]:
-    args = {"query": rng.choice(("timeout", "login loop", "invoice total", "slow export")), "status": "open", "limit": rng.choice((5, 10))}
-    return args, lambda: {"total": rng.randint(0, 40), "tickets": [{"id": f"T-{rng.randint(1000, 9999)}", "title": f"{args['query'].capitalize()} reported by customer", "priority": rng.choice(("low", "high", "urgent"))} for _ in range(rng.randint(1, 3))]}
+    query = rng.choice(("timeout", "login loop", "invoice total", "slow export"))
+    args = {"query": query, "status": "open", "limit": rng.choice((5, 10))}
+
+    def ticket() -> dict[str, Any]:
+        return {
+            "id": f"T-{rng.randint(1000, 9999)}",
+            "title": f"{query.capitalize()} reported by customer",
+            "priority": rng.choice(("low", "high", "urgent")),
+        }
+
+    return args, lambda: {"total": rng.randint(0, 40), "tickets": [ticket() for _ in range(rng.randint(1, 3))]}
 
 
 def _fn_order(rng: _Rand) -> tuple[dict[str, Any], Callable[[], Any]]:
     args = {"order_id": f"ORD-{rng.randint(100000, 999999)}"}
-    return args, lambda: {"order_id": args["order_id"], "status": rng.choice(("shipped", "processing", "delivered", "refunded")), "items": rng.randint(1, 6), "total_eur": round(rng.uniform(9, 480), 2)}
+    return args, lambda: {
+        "order_id": args["order_id"],
+        "status": rng.choice(("shipped", "processing", "delivered", "refunded")),
+        "items": rng.randint(1, 6),
+        "total_eur": round(rng.uniform(9, 480), 2),
+    }
 
 
 def _fn_sql(rng: _Rand) -> tuple[dict[str, Any], Callable[[], Any]]:
     table = rng.choice(("events", "invoices", "users", "sessions"))
     args = {"query": f"SELECT date_trunc('day', created_at) AS day, count(*) FROM {table} GROUP BY 1 ORDER BY 1 DESC LIMIT 7"}
-    return args, lambda: {"columns": ["day", "count"], "rows": [[f"2025-03-{d:02d}", rng.randint(100, 90000)] for d in range(14, 7, -1)]}
+    return args, lambda: {
+        "columns": ["day", "count"],
+        "rows": [[f"2025-03-{day:02d}", rng.randint(100, 90000)] for day in range(14, 7, -1)],
+    }
 
 
 def _fn_deploy(rng: _Rand) -> tuple[dict[str, Any], Callable[[], Any]]:
     args = {"service": rng.choice(("api", "worker", "web", "billing")), "environment": rng.choice(("staging", "production"))}
-    return args, lambda: {"service": args["service"], "version": f"v{rng.randint(1, 4)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}", "healthy_pods": rng.randint(1, 12), "last_deploy": "2025-03-14T09:12:44Z"}
+    return args, lambda: {
+        "service": args["service"],
+        "version": f"v{rng.randint(1, 4)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}",
+        "healthy_pods": rng.randint(1, 12),
+        "last_deploy": "2025-03-14T09:12:44Z",
+    }
 
 
-_FUNCTIONS: tuple[tuple[str, Callable[[_Rand], tuple[dict[str, Any], Callable[[], Any]]]], ...] = (
+_FUNCTIONS: tuple[tuple[str, Scenario], ...] = (
     ("get_weather", _fn_weather),
     ("search_tickets", _fn_tickets),
     ("lookup_order", _fn_order),
@@ -478,7 +522,8 @@ def _web_search_plan(turn: _Turn) -> dict[str, Any]:
     rng = turn.shared_rng("web_search_call")
     topic = turn.topic()
     kind = rng.weighted(("search", "open_page", "find_in_page"), (6, 1, 1))
-    urls = [f"https://{rng.choice(_DOMAINS)}/{topic.search.split()[0]}/{rng.randint(1000, 99999)}" for _ in range(rng.randint(2, 5))]
+    slug = topic.search.split()[0]
+    urls = [f"https://{rng.choice(_DOMAINS)}/{slug}/{rng.randint(1000, 99999)}" for _ in range(rng.randint(2, 5))]
     return {"kind": kind, "query": topic.search, "urls": urls}
 
 
@@ -497,11 +542,13 @@ def _user_message(turn: _Turn) -> dict[str, Any]:
     text = f"{opener} {turn.ask()}".lstrip()
     if rng.random() < 0.5:
         text += " " + rng.choice(_USER_DETAILS)
-    if rng.random() < 0.08:
-        text += "\n\n```\n" + "\n".join(f"2025-03-14T09:{m:02d}:{rng.randint(0, 59):02d}Z ERROR request failed: upstream timeout after 30s" for m in range(rng.randint(3, 9))) + "\n```"
+    if rng.random() < 0.08:  # now and then a pasted log
+        log = (f"2025-03-14T09:{m:02d}:{rng.randint(0, 59):02d}Z ERROR upstream timeout after 30s" for m in range(rng.randint(3, 9)))
+        text += "\n\n```\n" + "\n".join(log) + "\n```"
     content: list[dict[str, Any]] = [{"type": "input_text", "text": text}]
     if rng.random() < 0.07:
-        content.append({"type": "input_image", "detail": "auto", "image_url": f"https://files.example.com/screenshots/{turn.seed & 0xFFFFFF:06x}.png"})
+        image_url = f"https://files.example.com/screenshots/{turn.seed & 0xFFFFFF:06x}.png"
+        content.append({"type": "input_image", "detail": "auto", "image_url": image_url})
     return {"type": "message", "role": "user", "status": "completed", "content": content}
 
 
@@ -510,15 +557,17 @@ def _assistant_message(turn: _Turn, *, commentary: bool) -> dict[str, Any]:
     if commentary:
         text = rng.choice(_COMMENTARY)
     else:
+        sentences = _TOPIC_SENTENCES[turn.topic_index()]
         paragraphs = []
         for _ in range(rng.choice((1, 1, 2, 2, 3, 5))):
-            paragraphs.append(" ".join(_sentence(rng, _ASSISTANT_SENTENCES, turn) for _ in range(rng.randint(1, 4))))
+            paragraphs.append(" ".join(rng.choice(sentences) for _ in range(rng.randint(1, 4))))
         if rng.random() < 0.2:
-            paragraphs.append("\n".join(f"- {_sentence(rng, _ASSISTANT_SENTENCES, turn)}" for _ in range(rng.randint(2, 4))))
+            paragraphs.append("\n".join(f"- {rng.choice(sentences)}" for _ in range(rng.randint(2, 4))))
         text = "\n\n".join(paragraphs)
-    part: dict[str, Any] = {"type": "output_text", "text": text, "annotations": _citations(turn, text) if not commentary else []}
+    annotations = [] if commentary else _citations(turn, text)
+    part: dict[str, Any] = {"type": "output_text", "text": text, "annotations": annotations}
     # Logprobs exist only when the response was created asking for them: some short answers.
-    if rng.random() < 0.15 and len(text) <= 400:
+    if rng.random() < 0.1 and len(text) <= 300:
         part["logprobs"] = _logprobs(rng, text)
     item: dict[str, Any] = {"type": "message", "role": "assistant", "status": "completed", "content": [part]}
     if len(turn.template) > 2:  # turns with tool use label their assistant messages
@@ -533,7 +582,10 @@ def _citations(turn: _Turn, text: str) -> list[dict[str, Any]]:
     if plan["kind"] != "search":
         return []
     end = min(len(text), 40)
-    return [{"type": "url_citation", "url": url, "title": f"Result {n + 1} for {plan['query']}", "start_index": 0, "end_index": end} for n, url in enumerate(plan["urls"][:2])]
+    return [
+        {"type": "url_citation", "url": url, "title": f"Result {n + 1} for {plan['query']}", "start_index": 0, "end_index": end}
+        for n, url in enumerate(plan["urls"][:2])
+    ]
 
 
 _WORD_TOKEN = re.compile(r"\s*\S+")
@@ -560,22 +612,33 @@ def _logprobs(rng: _Rand, text: str) -> list[dict[str, Any]]:
 def _build_reasoning(turn: _Turn, step: Step) -> dict[str, Any]:
     rng = turn.rng()
     topic = turn.topic()
-    summaries = [
-        {"type": "summary_text", "text": f"**{title}**\n\n" + " ".join(line.format(subject=topic.subject, ask=turn.ask()) for line in rng.sample(_REASONING_LINES, 2))}
-        for title in rng.sample(_REASONING_TITLES, rng.choice((1, 1, 2)))
-    ]
+    summaries = []
+    for title in rng.sample(_REASONING_TITLES, rng.choice((1, 1, 2))):
+        lines = (line.format(subject=topic.subject, ask=turn.ask()) for line in rng.sample(_REASONING_LINES, 2))
+        summaries.append({"type": "summary_text", "text": f"**{title}**\n\n" + " ".join(lines)})
     encrypted = "gAAAAAB" + base64.urlsafe_b64encode(rng.randbytes(rng.randint(120, 360))).decode()
     return {"type": "reasoning", "summary": summaries, "encrypted_content": encrypted}
 
 
 def _build_function_call(turn: _Turn, step: Step) -> dict[str, Any]:
     name, args, _ = _function_plan(turn, step)
-    return {"type": "function_call", "call_id": turn.call_id("function", step.variant), "name": name, "arguments": json.dumps(args), "status": "completed"}
+    return {
+        "type": "function_call",
+        "call_id": turn.call_id("function", step.variant),
+        "name": name,
+        "arguments": json.dumps(args),
+        "status": "completed",
+    }
 
 
 def _build_function_call_output(turn: _Turn, step: Step) -> dict[str, Any]:
-    name, _, result = _function_plan(turn, step)
-    return {"type": "function_call_output", "call_id": turn.call_id("function", step.variant), "output": json.dumps(result()), "status": "completed"}
+    _, _, result = _function_plan(turn, step)
+    return {
+        "type": "function_call_output",
+        "call_id": turn.call_id("function", step.variant),
+        "output": json.dumps(result()),
+        "status": "completed",
+    }
 
 
 def _function_plan(turn: _Turn, step: Step) -> tuple[str, dict[str, Any], Callable[[], Any]]:
@@ -593,8 +656,17 @@ def _shell_plan(turn: _Turn, step: Step) -> tuple[tuple[str, ...], tuple[tuple[s
 
 def _build_shell_call(turn: _Turn, step: Step) -> dict[str, Any]:
     commands, _, rng = _shell_plan(turn, step)
-    environment = {"type": "local"} if rng.random() < 0.6 else {"type": "container_reference", "container_id": f"cntr_{turn.seed & 0xFFFFFFFFFF:010x}"}
-    return {"type": "shell_call", "call_id": turn.call_id("shell", step.variant), "action": {"commands": list(commands), "timeout_ms": 120_000, "max_output_length": 4096}, "environment": environment, "status": "completed"}
+    if rng.random() < 0.6:
+        environment: dict[str, Any] = {"type": "local"}
+    else:
+        environment = {"type": "container_reference", "container_id": f"cntr_{turn.seed & 0xFFFFFFFFFF:010x}"}
+    return {
+        "type": "shell_call",
+        "call_id": turn.call_id("shell", step.variant),
+        "action": {"commands": list(commands), "timeout_ms": 120_000, "max_output_length": 4096},
+        "environment": environment,
+        "status": "completed",
+    }
 
 
 def _build_shell_call_output(turn: _Turn, step: Step) -> dict[str, Any]:
@@ -603,7 +675,13 @@ def _build_shell_call_output(turn: _Turn, step: Step) -> dict[str, Any]:
         {"stdout": stdout, "stderr": stderr, "outcome": {"type": "timeout"} if code is None else {"type": "exit", "exit_code": code}}
         for stdout, stderr, code in outputs
     ]
-    return {"type": "shell_call_output", "call_id": turn.call_id("shell", step.variant), "output": output, "max_output_length": 4096, "status": "completed"}
+    return {
+        "type": "shell_call_output",
+        "call_id": turn.call_id("shell", step.variant),
+        "output": output,
+        "max_output_length": 4096,
+        "status": "completed",
+    }
 
 
 def _build_web_search_call(turn: _Turn, step: Step) -> dict[str, Any]:
@@ -613,7 +691,8 @@ def _build_web_search_call(turn: _Turn, step: Step) -> dict[str, Any]:
     elif plan["kind"] == "find_in_page":
         action = {"type": "find_in_page", "url": plan["urls"][0], "pattern": plan["query"].split()[-1]}
     else:
-        action = {"type": "search", "query": plan["query"], "queries": [plan["query"]], "sources": [{"type": "url", "url": url} for url in plan["urls"]]}
+        sources = [{"type": "url", "url": url} for url in plan["urls"]]
+        action = {"type": "search", "query": plan["query"], "queries": [plan["query"]], "sources": sources}
     return {"type": "web_search_call", "action": action, "status": "completed"}
 
 
@@ -632,7 +711,8 @@ def _build_mcp_call(turn: _Turn, step: Step) -> dict[str, Any]:
     server, name, make_args = rng.choice(_MCP_TOOLS)
     item: dict[str, Any] = {"type": "mcp_call", "server_label": server, "name": name, "arguments": json.dumps(make_args(rng))}
     if rng.random() < 0.15:
-        item.update(status="failed", output=None, error={"type": "http_error", "code": 502, "message": f"{server} MCP server returned 502 Bad Gateway"})
+        error = {"type": "http_error", "code": 502, "message": f"{server} MCP server returned 502 Bad Gateway"}
+        item.update(status="failed", output=None, error=error)
     else:
         item.update(status="completed", output=json.dumps({"ok": True, "results": rng.randint(0, 12)}))
     return item
@@ -640,7 +720,13 @@ def _build_mcp_call(turn: _Turn, step: Step) -> dict[str, Any]:
 
 def _build_apply_patch_call(turn: _Turn, step: Step) -> dict[str, Any]:
     op, path, diff = turn.shared_rng("patch", int(step.variant or 0)).choice(_PATCHES)
-    return {"type": "apply_patch_call", "call_id": turn.call_id("patch", step.variant), "operation": {"type": op, "path": path, "diff": diff}, "status": "completed"}
+    operation = {"type": op, "path": path} if op == "delete_file" else {"type": op, "path": path, "diff": diff}
+    return {
+        "type": "apply_patch_call",
+        "call_id": turn.call_id("patch", step.variant),
+        "operation": operation,
+        "status": "completed",
+    }
 
 
 def _build_apply_patch_call_output(turn: _Turn, step: Step) -> dict[str, Any]:

@@ -85,6 +85,7 @@ class PagingEngine:
         self.page_size = page_size
         self.on_change = on_change
         self.index = ItemIndex()
+        self.version = 0  # bumped on every change to the rows, so views know to recompute
         self.conversation: Conversation | None = None
         self.notice = ""  # the latest retry notice ("rate limited, retrying in 3 s")
         self.status = {Edge.HEAD: EdgeStatus(), Edge.TAIL: EdgeStatus()}
@@ -238,7 +239,7 @@ class PagingEngine:
                 break  # a server that ignores the cursor: nothing new here
         await self._refresh_in_progress()
         if added:
-            self.on_change()
+            self._changed()
         return added
 
     async def _follow_loop(self, interval_s: float) -> None:
@@ -259,7 +260,7 @@ class PagingEngine:
             )
             changed |= self.index.replace(row_from_item(item))
         if changed:
-            self.on_change()
+            self._changed()
 
     # --- loading ---------------------------------------------------------------------------------
 
@@ -298,7 +299,7 @@ class PagingEngine:
         else:
             result = self.index.add_tail(rows, reached_start=finished)
         self._after_page(edge, walk, page.data != [], result)
-        self.on_change()
+        self._changed()
 
     def _after_page(self, edge: Edge, walk: CursorWalk, had_items: bool, result: AddResult) -> None:
         status = self.status[edge]
@@ -317,6 +318,10 @@ class PagingEngine:
             status.state = EdgeState.DONE
         else:
             status.state = EdgeState.IDLE
+
+    def _changed(self) -> None:
+        self.version += 1
+        self.on_change()
 
     def _on_retry(self, event: RetryEvent) -> None:
         self.notice = event.describe()

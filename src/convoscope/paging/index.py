@@ -9,6 +9,8 @@ nothing missing. Every lookup is O(1), so the list can draw any line of 100,000 
 from __future__ import annotations
 
 import enum
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from convoscope.paging.rows import Row
@@ -34,6 +36,7 @@ class ItemIndex:
         self._segments: tuple[list[Row], list[Row], list[Row]] = ([], [], [])
         self._where: dict[str, tuple[Segment, int]] = {}
         self.in_progress_ids: set[str] = set()  # rows a live follow refreshes
+        self._linked: dict[str, list[str]] = {}  # pairing key -> ids of the rows that carry it
         self.gap_open = True  # until the head reaches the end or meets the tail
 
     # --- reading ---------------------------------------------------------------------------------
@@ -73,6 +76,18 @@ class ItemIndex:
 
     def __contains__(self, item_id: object) -> bool:
         return item_id in self._where
+
+    def rows(self) -> Iterator[Row]:
+        """Every row in chronological order (faster than `row(i)` in a loop)."""
+        head, older, newer = self._segments
+        return itertools.chain(head, reversed(older), newer)
+
+    def partners(self, row: Row) -> list[str]:
+        """Ids of loaded rows paired with `row` (its output, its call, …), in load order."""
+        found: list[str] = []
+        for link in row.links:
+            found.extend(i for i in self._linked.get(link.key, ()) if i != row.id and i not in found)
+        return found
 
     def newest_id(self) -> str | None:
         """The id of the newest loaded row that has one (the follow cursor)."""
@@ -140,6 +155,8 @@ class ItemIndex:
             if row.id is not None:
                 self._where[row.id] = (segment, len(target))
                 self._track_progress(row)
+                for link in row.links:
+                    self._linked.setdefault(link.key, []).append(row.id)
             target.append(row)
             result.added += 1
         return result

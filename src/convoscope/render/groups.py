@@ -71,3 +71,34 @@ def group_of(item_type: str) -> Group:
     if item_type.endswith("_call"):
         return Group.TOOL_CALL
     return Group.OTHER
+
+
+class TypeFilter:
+    """Which rows the list shows: some groups, some exact types, or everything."""
+
+    def __init__(
+        self, name: str, groups: frozenset[Group] = frozenset(), types: frozenset[str] = frozenset()
+    ) -> None:
+        self.name = name
+        self.groups = groups
+        self.types = types
+
+    @property
+    def shows_all(self) -> bool:
+        return not self.groups and not self.types
+
+    def accepts(self, item_type: str) -> bool:
+        return self.shows_all or item_type in self.types or group_of(item_type) in self.groups
+
+
+ALL_ITEMS = TypeFilter("all")
+
+# The one-key cycle through common views.
+FILTER_CYCLE = (
+    ALL_ITEMS,
+    TypeFilter("messages", frozenset({Group.MESSAGE})),
+    TypeFilter(
+        "tool traffic",
+        frozenset({Group.TOOL_CALL, Group.TOOL_OUTPUT, Group.SHELL, Group.HOSTED, Group.MCP}),
+    ),
+)

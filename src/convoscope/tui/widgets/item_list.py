@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.style import Style
@@ -9,6 +10,7 @@ from textual.strip import Strip
 
 from convoscope.paging.engine import EdgeState, EdgeStatus, GapLine, PagingEngine
 from convoscope.paging.rows import Row
+from convoscope.paging.view import FilteredView, FullView, LineView
 from convoscope.render.groups import Group
 from convoscope.render.rows import row_line
 from convoscope.render.text import visible
@@ -42,6 +44,7 @@ class ItemList(LineList):
     ItemList > .item-list--status { color: $warning; }
     ItemList > .item-list--problem { color: $error; text-style: bold; }
     ItemList > .item-list--pair { background: $accent 20%; }
+    ItemList > .item-list--match { background: $warning 25%; }
     ItemList > .item-list--gap { color: $text-muted; }
     ItemList > .item-list--gap-error { color: $error; }
     """
@@ -51,6 +54,7 @@ class ItemList(LineList):
         "item-list--status",
         "item-list--problem",
         "item-list--pair",
+        "item-list--match",
         "item-list--gap",
         "item-list--gap-error",
     }
@@ -58,7 +62,9 @@ class ItemList(LineList):
     def __init__(self, engine: PagingEngine, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.engine = engine
+        self.view: LineView = FullView(engine)
         self.pair_keys: frozenset[str] = frozenset()  # links of the row under the cursor
+        self.search_term = ""  # rows whose text contains it (casefolded) are marked
         self._spin = 0
         self._stick_to_end = False  # after G: keep the newest item in view as pages arrive
 
@@ -68,16 +74,16 @@ class ItemList(LineList):
     # --- lines -----------------------------------------------------------------------------------
 
     def line_count(self) -> int:
-        return self.engine.line_count()
+        return self.view.line_count()
 
     def line_key(self, index: int) -> object:
-        line = self.engine.line(index)
+        line = self.view.line(index)
         if isinstance(line, GapLine):
             return (line, self._spin)
-        return (line, self._is_paired(line))
+        return (line, self._is_paired(line), self.search_term)
 
     def render_line_at(self, index: int, width: int, cursor: bool) -> Strip:
-        line = self.engine.line(index)
+        line = self.view.line(index)
         if isinstance(line, GapLine):
             return self._gap_strip(line)
         return self._row_strip(line)
@@ -100,6 +106,8 @@ class ItemList(LineList):
         if parts.status:
             pieces.append((f"  [{parts.status}]", self.get_component_rich_style("item-list--status")))
         strip = text_strip(pieces)
+        if self.search_term and self.search_term in row.text.casefold():
+            strip = strip.apply_style(self.get_component_rich_style("item-list--match"))
         if self._is_paired(row):
             strip = strip.apply_style(self.get_component_rich_style("item-list--pair"))
         return strip
@@ -132,16 +140,16 @@ class ItemList(LineList):
         if self._stick_to_end:
             self.move_cursor(self.line_count() - 1)
         else:
-            if top_id is not None and (line := self.engine.line_of(top_id)) is not None:
+            if top_id is not None and (line := self.view.line_of(top_id)) is not None:
                 self.scroll_to(y=max(line - top_offset, 0), animate=False)
-            if cursor_id is not None and (line := self.engine.line_of(cursor_id)) is not None:
+            if cursor_id is not None and (line := self.view.line_of(cursor_id)) is not None:
                 self.cursor = line
         self._report_viewport()
 
     def _item_id_at(self, index: int) -> str | None:
         if index >= self.line_count():
             return None
-        line = self.engine.line(index)
+        line = self.view.line(index)
         return line.id if isinstance(line, Row) else None
 
     def _first_visible_item(self) -> tuple[str | None, int]:
@@ -157,14 +165,57 @@ class ItemList(LineList):
         self._update_pairs()
 
     def _update_pairs(self) -> None:
-        line = self.engine.line(self.cursor) if self.line_count() else None
+        line = self.view.line(self.cursor) if self.line_count() else None
         keys = frozenset(link.key for link in line.links) if isinstance(line, Row) else frozenset()
         if keys != self.pair_keys:
             self.pair_keys = keys
             self.refresh()  # partners may be anywhere on screen; cached strips make this cheap
 
     def viewport_changed(self, first: int, last: int) -> None:
-        self.engine.viewport(first, last)
+        self.view.viewport(first, last)
+
+    # --- filter, search, pairs --------------------------------------------------------------------
+
+    @property
+    def current_row(self) -> Row | None:
+        line = self.view.line(self.cursor) if self.line_count() else None
+        return line if isinstance(line, Row) else None
+
+    def set_filter(self, accepts: Callable[[str], bool] | None) -> None:
+        """Show only rows whose type `accepts` (None: all), keeping the cursor near its item."""
+        engine_line = self.view.engine_line(self.cursor) if self.line_count() else 0
+        self.view = FullView(self.engine) if accepts is None else FilteredView(self.engine, accepts)
+        self.lines_changed(report_viewport=False)
+        self.cursor = self.view.nearest(engine_line) if self.line_count() else 0
+        self.scroll_to(y=max(self.cursor - self.page_height // 2, 0), animate=False)
+        self._update_pairs()
+        self._report_viewport()
+        self.post_message(self.CursorMoved(self, self.cursor))
+
+    def set_search(self, term: str) -> None:
+        self.search_term = term.casefold()
+        self.refresh()
+
+    def find(self, term: str, *, backwards: bool = False) -> bool:
+        """Move to the next (or previous) loaded row whose text contains `term`."""
+        needle = term.casefold()
+        count = self.line_count()
+        step = -1 if backwards else 1
+        for offset in range(1, count + 1):
+            index = (self.cursor + step * offset) % count
+            line = self.view.line(index)
+            if isinstance(line, Row) and (needle in line.text.casefold() or needle in line.label.casefold()):
+                self.move_cursor(index)
+                return True
+        return False
+
+    def go_to_item(self, item_id: str) -> bool:
+        line = self.view.line_of(item_id)
+        if line is None:
+            return False
+        self._stick_to_end = False
+        self.move_cursor(line)
+        return True
 
     # --- actions ---------------------------------------------------------------------------------
 
@@ -191,10 +242,10 @@ class ItemList(LineList):
         super().action_half_page_up()
 
     def _tick_spinner(self) -> None:
-        gap = self.engine.gap_line_index
+        gap = self.view.gap_line_index
         if gap is None:
             return
-        status = self.engine.line(gap)
+        status = self.view.line(gap)
         if isinstance(status, GapLine) and (status.head.busy or status.tail.busy):
             self._spin += 1
             self.refresh_index(gap)

@@ -1,0 +1,134 @@
+"""Small modal screens: the type filter, the include set, and the list of keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from convoscope.render.groups import ALL_ITEMS, Group, TypeFilter
+from convoscope.render.text import visible
+
+MODAL_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 80; max-width: 95%; height: auto; max-height: 90%;
+    border: round $accent; background: $surface; padding: 0 1;
+}}
+{name} SelectionList {{ height: auto; max-height: 30; }}
+{name} .menu-help {{ color: $text-muted; }}
+"""
+
+
+class FilterMenu(ModalScreen["TypeFilter | None"]):
+    """Choose which item groups and types the list shows.
+
+    | Key | Action |
+    | :- | :- |
+    | `space` | Toggle the highlighted group or type. |
+    | `enter` | Apply. |
+    | `escape` | Cancel. |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "apply", "Apply", priority=True, id="filter.apply"),
+        Binding("escape", "cancel", "Cancel", id="filter.cancel"),
+    ]
+    DEFAULT_CSS = MODAL_CSS.format(name="FilterMenu")
+
+    def __init__(self, current: TypeFilter, seen_types: Iterable[str]) -> None:
+        super().__init__()
+        self.current = current
+        self.seen_types = sorted(set(seen_types) | set(current.types))
+
+    def compose(self) -> ComposeResult:
+        selections: list[Selection[str]] = [
+            Selection(f"▣ {group.value}", f"group:{group.name}", group in self.current.groups)
+            for group in Group
+        ]
+        selections += [
+            Selection(f"  {visible(item_type)}", f"type:{item_type}", item_type in self.current.types)
+            for item_type in self.seen_types
+        ]
+        with Vertical():
+            yield Static(Text("Show items of these groups and types (none ticked: all)", style="bold"))
+            yield SelectionList[str](*selections, id="filter-choices")
+            yield Static("space toggles · enter applies · escape cancels", classes="menu-help")
+
+    def action_apply(self) -> None:
+        chosen = self.query_one(SelectionList).selected
+        groups = frozenset(Group[v.split(":", 1)[1]] for v in chosen if v.startswith("group:"))
+        types = frozenset(v.split(":", 1)[1] for v in chosen if v.startswith("type:"))
+        self.dismiss(TypeFilter("custom", groups, types) if groups or types else ALL_ITEMS)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class IncludeMenu(ModalScreen["frozenset[str] | None"]):
+    """Choose the `include` values the detail pane asks for.
+
+    | Key | Action |
+    | :- | :- |
+    | `space` | Toggle the highlighted value. |
+    | `enter` | Apply and refetch the shown item. |
+    | `escape` | Cancel. |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "apply", "Apply", priority=True, id="include.apply"),
+        Binding("escape", "cancel", "Cancel", id="include.cancel"),
+    ]
+    DEFAULT_CSS = MODAL_CSS.format(name="IncludeMenu")
+
+    def __init__(self, values: Iterable[str], current: frozenset[str]) -> None:
+        super().__init__()
+        self.values = list(values)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Fields the server leaves out unless asked (include)", style="bold"))
+            yield SelectionList[str](*[Selection(v, v, v in self.current) for v in self.values])
+            yield Static("space toggles · enter applies · escape cancels", classes="menu-help")
+
+    def action_apply(self) -> None:
+        self.dismiss(frozenset(self.query_one(SelectionList).selected))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class KeysScreen(ModalScreen[None]):
+    """Every key of the current screen, with what it does."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="keys.close"),
+    ]
+    DEFAULT_CSS = MODAL_CSS.format(name="KeysScreen") + """
+    KeysScreen VerticalScroll { height: auto; max-height: 40; }
+    """
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows  # (where, keys, description)
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=True, header_style="bold", expand=True)
+        table.add_column("Keys", no_wrap=True, style="bold")
+        table.add_column("Action")
+        table.add_column("Where", style="dim")
+        for where, keys, description in self.rows:
+            table.add_row(Text(keys), Text(description), Text(where))
+        with Vertical():
+            yield Static(Text("Keys  (escape closes)", style="bold"))
+            with VerticalScroll():
+                yield Static(table)

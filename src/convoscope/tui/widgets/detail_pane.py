@@ -1,0 +1,165 @@
+"""The detail pane: one item's rendered Document, drawn with the Line API.
+
+Rendering a large item (a long shell log, big JSON) to lines happens in a thread worker with its
+own Rich console, so the event loop keeps answering keys; the widget then only draws the
+visible lines of the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.console import Console, RenderableType
+from rich.rule import Rule
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from convoscope.render.detail import Document
+from convoscope.render.text import visible
+
+DocumentFactory = Callable[[], Document]
+
+
+def render_document(document: Document, width: int) -> list[Strip]:
+    """Every line of `document` at `width`, as strips (pure; safe to run in a thread)."""
+    console = Console(
+        width=width,
+        color_system="truecolor",
+        force_terminal=True,
+        markup=False,
+        highlight=False,
+        emoji=False,
+        legacy_windows=False,
+    )
+    options = console.options.update_width(width)
+    parts: list[RenderableType] = [Text(visible(document.title), style="bold")]
+    parts.extend(Text(f"⚠ {visible(note)}", style="bold red") for note in document.notes)
+    for section in document.sections:
+        parts.append(Rule(Text(visible(section.title), style="bold"), align="left", style="dim"))
+        parts.append(section.body)
+    strips: list[Strip] = []
+    for part in parts:
+        for line in console.render_lines(part, options, pad=False):
+            strips.append(Strip(line).simplify())
+    return strips
+
+
+class DetailPane(ScrollView, can_focus=True):
+    """The selected item, rendered for reading.
+
+    | Key | Action |
+    | :- | :- |
+    | `up`, `k` / `down`, `j` | Scroll a line. |
+    | `pageup` / `pagedown`, `space` | Scroll a page. |
+    | `home`, `g` / `end`, `G` | Top / bottom. |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "scroll_up", "Up", show=False, id="detail.up"),
+        Binding("down,j", "scroll_down", "Down", show=False, id="detail.down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="detail.page_up"),
+        Binding("pagedown,space", "page_down", "Page down", show=False, id="detail.page_down"),
+        Binding("home,g", "scroll_home", "Top", show=False, id="detail.top"),
+        Binding("end,G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
+    ]
+    DEFAULT_CSS = """
+    DetailPane {
+        width: 1fr;
+        height: 1fr;
+        border-left: vkey $panel-lighten-2;
+        padding: 0 1;
+        background: $surface;
+    }
+    DetailPane > .detail-pane--match { background: $warning 40%; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"detail-pane--match"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.document: Document | None = None  # what is drawn now
+        self._source: Document | DocumentFactory | None = None  # what was asked for last
+        self._strips: list[Strip] = []
+        self._rendered_width = 0
+        self.search_term = ""
+
+    # --- content ---------------------------------------------------------------------------------
+
+    def show(self, document: Document | DocumentFactory, *, keep_scroll: bool = False) -> None:
+        """Show a document, or one a function builds (a big item's rendering runs in a thread).
+
+        Building and drawing to lines both happen in a worker thread; what is on screen is
+        replaced when they are done, unless something newer was asked for meanwhile.
+        """
+        self._source = document
+        if not keep_scroll:
+            self.scroll_to(y=0, animate=False)
+        self._render_in_thread(document, self._content_width())
+
+    @work(thread=True, exclusive=True, group="detail-render", name="render-detail")
+    def _render_in_thread(self, source: Document | DocumentFactory, width: int) -> None:
+        document = source if isinstance(source, Document) else source()
+        strips = render_document(document, width)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._set_strips, source, document, strips, width)
+
+    def _set_strips(
+        self, source: object, document: Document, strips: list[Strip], width: int
+    ) -> None:
+        if source is not self._source:
+            return  # a newer document is on its way
+        self.document = document
+        self._strips, self._rendered_width = strips, width
+        self.virtual_size = Size(width, len(strips))
+        self.refresh()
+
+    def _content_width(self) -> int:
+        return max(self.scrollable_content_region.width, 20)
+
+    def on_resize(self) -> None:
+        if self.document is not None and self._content_width() != self._rendered_width:
+            self._render_in_thread(self.document, self._content_width())
+            self._source = self.document
+
+    @property
+    def plain_lines(self) -> list[str]:
+        return [strip.text for strip in self._strips]
+
+    # --- drawing ---------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self._strips):
+            return Strip.blank(width, self.rich_style)
+        strip = self._strips[index]
+        if self.search_term and self.search_term in strip.text.casefold():
+            strip = strip.apply_style(self.get_component_rich_style("detail-pane--match"))
+        return strip.crop_extend(0, width, self.rich_style)
+
+    # --- search ----------------------------------------------------------------------------------
+
+    def set_search(self, term: str) -> None:
+        self.search_term = term.casefold()
+        self.refresh()
+
+    def find(self, term: str, *, backwards: bool = False) -> bool:
+        """Scroll to the next (or previous) line containing `term`."""
+        needle = term.casefold()
+        lines = self.plain_lines
+        if not lines:
+            return False
+        start = self.scroll_offset.y
+        step = -1 if backwards else 1
+        for offset in range(1, len(lines) + 1):
+            index = (start + step * offset) % len(lines)
+            if needle in lines[index].casefold():
+                self.scroll_to(y=index, animate=False)
+                return True
+        return False
+

@@ -1,0 +1,171 @@
+"""Helpers for Pilot-driven tests of the viewer: waiting, reading what is drawn, asking the server.
+
+Everything here reads the app the way a user would see it (the text of drawn lines, the header)
+or asks the demo server what it holds; nothing replaces our own client with a mock.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from convoscope.api import ConversationsClient, Profile
+from convoscope.demo.app import create_app
+from convoscope.paging.engine import Edge, EdgeState, PagingEngine
+from convoscope.paging.rows import Row
+from convoscope.tui.app import ConvoscopeApp
+from convoscope.tui.screens.conversation import ConversationScreen
+from convoscope.tui.widgets.conversation_header import ConversationHeader
+from convoscope.tui.widgets.item_list import ItemList
+
+SIZE = (120, 40)  # terminal size for every app test: 37 list lines under a 2-line header
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path, monkeypatch):
+    """History (and any other data) goes to a per-test directory, never the real home."""
+    directory = tmp_path / "data"
+    monkeypatch.setenv("CONVOSCOPE_DATA_DIR", str(directory))
+    return directory
+
+
+def in_process_client() -> ConversationsClient:
+    """A client talking to a fresh in-process demo server (no sockets)."""
+    return ConversationsClient(Profile.demo(), transport=httpx.ASGITransport(app=create_app()))
+
+
+# --- waiting -------------------------------------------------------------------------------------
+
+
+async def wait_until(pilot: Pilot, predicate: Callable[[], bool], *, timeout: float = 5.0, what: str = "") -> float:
+    """Pause until `predicate()` holds; returns how long it took. Fails after `timeout` seconds."""
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what or predicate}")
+        await pilot.pause(0.01)
+    return time.monotonic() - started
+
+
+async def settle(pilot: Pilot, engine: PagingEngine, *, timeout: float = 5.0) -> None:
+    """Wait until neither edge has a request in flight (and the screen caught up)."""
+    await pilot.pause()
+    await wait_until(
+        pilot, lambda: not any(s.busy for s in engine.status.values()), timeout=timeout, what="the engine to settle"
+    )
+    await pilot.pause()
+
+
+async def open_conversation(pilot: Pilot, *, timeout: float = 5.0) -> tuple[ConversationScreen, ItemList, PagingEngine]:
+    """The conversation screen on top, once its first page (or first failure) is in."""
+    app = pilot.app
+    await wait_until(
+        pilot, lambda: isinstance(app.screen, ConversationScreen), timeout=timeout, what="the conversation screen"
+    )
+    screen = app.screen
+    assert isinstance(screen, ConversationScreen)
+    items = screen.query_one(ItemList)
+    engine = screen.engine
+    await wait_until(
+        pilot, lambda: engine.status[Edge.HEAD].pages > 0 or _ended_badly(engine), timeout=timeout, what="the first page"
+    )
+    await settle(pilot, engine, timeout=timeout)
+    return screen, items, engine
+
+
+def _ended_badly(engine: PagingEngine) -> bool:
+    return any(s.state in (EdgeState.FAILED, EdgeState.STOPPED) for s in engine.status.values())
+
+
+# --- reading the screen --------------------------------------------------------------------------
+
+
+def drawn_lines(widget: Widget) -> list[str]:
+    """The text of every line the widget draws now (what the terminal shows, clipped to width)."""
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+def line_text(items: ItemList, index: int) -> str:
+    """The full text of list line `index`, whether or not it is on screen (not clipped)."""
+    return items.render_line_at(index, items.size.width, False).text
+
+
+def header_text(screen: ConversationScreen) -> str:
+    return str(screen.query_one(ConversationHeader).render())
+
+
+def loaded_ids(engine: PagingEngine) -> list[str | None]:
+    """Ids of the loaded rows, in the order the list shows them (the gap line skipped)."""
+    return [line.id for n in range(engine.line_count()) if isinstance(line := engine.line(n), Row)]
+
+
+def notifications(app: ConvoscopeApp) -> list[tuple[str, str]]:
+    """(severity, message) of every notification the app has shown and not yet dismissed."""
+    return [(n.severity, n.message) for n in app._notifications]
+
+
+# --- asking the demo server ----------------------------------------------------------------------
+
+SYNTH_INDEX = re.compile(r"_synth\d+x(\d{7})$")
+
+
+def synth_index(item_id: str) -> int:
+    """Position of a synthetic item from its id (`msg_synth450x0000042` -> 42)."""
+    match = SYNTH_INDEX.search(item_id)
+    assert match, item_id
+    return int(match.group(1))
+
+
+def server_ids(url: str, conversation_id: str) -> list[str]:
+    """Every item id of a conversation, oldest first, straight from the server."""
+    return list(_walk_ids(url, conversation_id))
+
+
+def _walk_ids(url: str, conversation_id: str) -> Iterator[str]:
+    after = None
+    while True:
+        params = {"order": "asc", "limit": 100, **({"after": after} if after else {})}
+        page = httpx.get(f"{url}/conversations/{conversation_id}/items", params=params).json()
+        yield from (item["id"] for item in page["data"])
+        if not page["has_more"]:
+            return
+        after = page["last_id"]
+
+
+def newest_id(url: str, conversation_id: str) -> str:
+    page = httpx.get(f"{url}/conversations/{conversation_id}/items", params={"order": "desc", "limit": 1}).json()
+    return page["data"][0]["id"]
+
+
+def oldest_id(url: str, conversation_id: str) -> str:
+    page = httpx.get(f"{url}/conversations/{conversation_id}/items", params={"order": "asc", "limit": 1}).json()
+    return page["data"][0]["id"]
+
+
+def reset_stats(url: str) -> None:
+    httpx.post(f"{url}/_demo/reset").raise_for_status()
+
+
+def message(text: str, role: str = "user", **fields: object) -> dict:
+    return {"type": "message", "role": role, "content": [{"type": "input_text" if role == "user" else "output_text", "text": text}], **fields}
+
+
+def create_conversation(url: str, items: list[dict], metadata: dict | None = None) -> str:
+    body: dict = {"items": items}
+    if metadata is not None:
+        body["metadata"] = metadata
+    response = httpx.post(f"{url}/conversations", json=body)
+    response.raise_for_status()
+    return response.json()["id"]
+
+
+def add_items(url: str, conversation_id: str, items: list[dict]) -> list[str]:
+    response = httpx.post(f"{url}/conversations/{conversation_id}/items", json={"items": items})
+    response.raise_for_status()
+    return [item["id"] for item in response.json()["data"]]
