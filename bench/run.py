@@ -282,7 +282,7 @@ class OnChangeTimer:
 
 
 async def measure_walk(server: DemoServer, conversation_id: str, n: int, history_dir: Path,
-                       timeout_s: float) -> tuple[dict[str, Any], list[Row]]:
+                       timeout_s: float, cursor_moves: bool = True) -> tuple[dict[str, Any], list[Row]]:
     result: dict[str, Any] = {"rss_baseline_mb": rss_mb()}
     server.reset_stats()
     started = time.perf_counter()
@@ -310,7 +310,8 @@ async def measure_walk(server: DemoServer, conversation_id: str, n: int, history
         result["walk_in_flight_max"] = stats["in_flight_max"]
         result["rss_mb"] = rss_mb()
         result["rss_delta_mb"] = result["rss_mb"] - result["rss_baseline_mb"]
-        result.update(await measure_cursor_moves(screen.query_one(ItemList), n))
+        if cursor_moves:
+            result.update(await measure_cursor_moves(screen.query_one(ItemList), n))
         rows = [engine.index.row(i) for i in range(len(engine.index))]
     return result, rows
 

@@ -16,6 +16,7 @@ from convoscope.paging.engine import Edge, EdgeState, GapLine
 from convoscope.paging.rows import Row
 from convoscope.tui.app import ConvoscopeApp
 from convoscope.tui.screens.picker import PickerScreen
+from convoscope.tui.widgets.conversation_header import ConversationHeader
 from tests.conftest import SleepRecorder, demo_stats, make_client
 from tests.tui_helpers import (  # noqa: F401  (isolated_data_dir is an autouse fixture)
     SIZE,
@@ -40,7 +41,8 @@ from tests.tui_helpers import (  # noqa: F401  (isolated_data_dir is an autouse 
 
 
 def _cursor_id(items, engine) -> str | None:
-    line = engine.line(items.cursor)
+    """The id of the item under the cursor (None on the gap line)."""
+    line = items.view.line(items.cursor)
     return line.id if isinstance(line, Row) else None
 
 
@@ -67,6 +69,18 @@ async def test_opens_at_the_oldest_item(demo_url):
         assert f"{len(engine.index)} items loaded" in header
 
 
+async def test_the_header_keeps_its_status_line_with_long_metadata(demo_url):
+    """The coding-agent conversation has more metadata than fits on the first line."""
+    app = ConvoscopeApp(make_client(demo_url), "conv_68f786ff63c49f5f7e76be87ae336b086735ce35b78e18e1")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _, engine = await open_conversation(pilot)
+        await wait_until(pilot, lambda: engine.conversation is not None, what="the conversation's details")
+        await pilot.pause()
+        first, second = drawn_lines(screen.query_one(ConversationHeader))
+        assert first.startswith("conv_68f786ff63c49f5f7e76be87ae336b086735ce35b78e18e1")
+        assert "53 items · all loaded" in second, (first, second)
+
+
 async def test_keys_and_clicks_move_the_cursor(demo_url):
     app = ConvoscopeApp(make_client(demo_url), "conv_synth_450")
     async with app.run_test(size=SIZE) as pilot:
@@ -87,7 +101,8 @@ async def test_keys_and_clicks_move_the_cursor(demo_url):
         await pilot.click(items, offset=(10, 5))
         assert items.cursor == 5
         # The cursor line is drawn differently from its neighbours.
-        assert items.render_line(5).get_style_at(4) != items.render_line(6).get_style_at(4)
+        first_style = [next(iter(items.render_line(y))).style for y in (4, 5, 6)]
+        assert first_style[1] != first_style[0] and first_style[1] != first_style[2]
 
 
 async def test_moving_down_loads_the_next_pages_ahead_one_request_at_a_time(fault_server):
@@ -226,15 +241,15 @@ async def test_L_loads_every_item_once(fault_server):
         await settle(pilot, engine)
         ids = loaded_ids(engine)
         assert len(ids) == len(set(ids)) == 2000
+        calls = demo_stats(url)["list_calls"]  # before server_ids() below adds its own calls
         assert ids == server_ids(url, conversation)
         assert engine.line_count() == 2000  # no gap line any more
         assert "2,000 items · all loaded" in header_text(screen)
         assert ("information", "All 2,000 items loaded.") in notifications(app)
-        calls = demo_stats(url)["list_calls"]
         assert {c["order"] for c in calls} == {"asc", "desc"}  # from both ends at once
         for order in ("asc", "desc"):
             afters = [c["after"] for c in calls if c["order"] == order]
-            assert len(afters) == len(set(afters)), f"a {order} page was fetched twice"
+            assert len(afters) == len(set(afters)), f"a {order} page was fetched twice: {[(c['order'][0], c['after'] and synth_index(c['after'])) for c in calls]}"
         await pilot.press("G")
         assert _cursor_id(items, engine) == ids[-1]
 

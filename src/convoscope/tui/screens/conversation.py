@@ -1,20 +1,39 @@
-"""One conversation: header, item list, and the paging engine behind them."""
+"""One conversation: header, item list, detail pane, and the paging engine behind them."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import ClassVar
 
-from textual import work
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from convoscope.api import APIError, ConversationsClient
+from convoscope.api.include import INCLUDE_VALUES
+from convoscope.api.models import Item
 from convoscope.paging.engine import PagingEngine
+from convoscope.paging.items import ItemCache
+from convoscope.paging.rows import Row
+from convoscope.render.detail import Document, RenderContext, Section, render_item, render_raw
+from convoscope.render.groups import ALL_ITEMS, FILTER_CYCLE, TypeFilter
+from convoscope.render.text import visible
 from convoscope.storage.history import History
+from convoscope.tui import export
+from convoscope.tui.commands import ScreenActions
+from convoscope.tui.screens.menus import FilterMenu, IncludeMenu, KeysScreen
 from convoscope.tui.widgets.conversation_header import ConversationHeader
+from convoscope.tui.widgets.detail_pane import DetailPane
 from convoscope.tui.widgets.item_list import ItemList
+from convoscope.tui.widgets.line_list import LineList
+
+SELECTION_SETTLE_S = 0.05  # holding j should not fire a get-item per line passed
+MORE_FACTOR = 4
 
 
 class ConversationScreen(Screen[None]):
@@ -22,18 +41,72 @@ class ConversationScreen(Screen[None]):
 
     | Key | Action |
     | :- | :- |
+    | `p` | Jump between a call and its output. |
+    | `t` / `T` | Cycle common filters / choose types to show. |
+    | `/`, `n`, `N` | Search; next and previous match. |
+    | `v` | Raw JSON of the item. |
+    | `i` | Choose `include` fields; refetches the item. |
+    | `+` | Show more of a truncated field. |
+    | `y` | Copy the item's JSON (OSC 52). |
+    | `o` | Open the item's JSON in `$PAGER`. |
+    | `s` | Save a generated image to a file. |
+    | `tab` | Move between the list and the detail pane. |
+    | `z` | Zoom the detail pane. |
     | `r` | Retry loading where it failed. |
     | `L` | Load all items (from both ends at once). |
-    | `F` | Follow: poll for new items and refresh in-progress ones. |
+    | `F` | Follow: poll for new items, refresh in-progress ones. |
+    | `?` | Every key. |
     | `escape` | Back to the conversation picker. |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "retry", "Retry", id="conversation.retry"),
-        Binding("L", "load_all", "Load all", id="conversation.load_all"),
-        Binding("F", "toggle_follow", "Follow", id="conversation.follow"),
-        Binding("escape", "back", "Conversations", id="conversation.back"),
+        Binding("p", "pair", "Pair", id="conversation.pair",
+                tooltip="Jump between a call and its output"),
+        Binding("t", "cycle_filter", "Filter", id="conversation.cycle_filter",
+                tooltip="Cycle views: all, messages only, tool traffic only"),
+        Binding("T", "filter_menu", "Types", show=False, id="conversation.filter_menu",
+                tooltip="Choose the item groups and types to show"),
+        Binding("slash", "search", "Search", id="conversation.search",
+                tooltip="Search loaded items (summaries and fetched items)"),
+        Binding("n", "search_next", "Next match", show=False, id="conversation.search_next",
+                tooltip="Next search match"),
+        Binding("N", "search_previous", "Previous match", show=False, id="conversation.search_previous",
+                tooltip="Previous search match"),
+        Binding("v", "toggle_raw", "Raw", id="conversation.raw",
+                tooltip="Toggle the raw JSON view of the item"),
+        Binding("i", "include_menu", "Include", id="conversation.include",
+                tooltip="Choose include fields; refetches the shown item"),
+        Binding("plus", "more", "More", show=False, id="conversation.more",
+                tooltip="Show more of truncated fields"),
+        Binding("y", "copy", "Copy", show=False, id="conversation.copy",
+                tooltip="Copy the item's JSON to the clipboard (OSC 52)"),
+        Binding("o", "pager", "Pager", show=False, id="conversation.pager",
+                tooltip="Open the item's JSON in $PAGER"),
+        Binding("s", "save_image", "Save image", show=False, id="conversation.save_image",
+                tooltip="Save the generated image to a file"),
+        Binding("tab", "switch_focus", "Focus", show=False, id="conversation.focus",
+                tooltip="Move between the list and the detail pane"),
+        Binding("z", "zoom", "Zoom", show=False, id="conversation.zoom",
+                tooltip="Zoom the detail pane"),
+        Binding("r", "retry", "Retry", show=False, id="conversation.retry",
+                tooltip="Retry loading where it failed"),
+        Binding("L", "load_all", "Load all", show=False, id="conversation.load_all",
+                tooltip="Load every item (from both ends at once)"),
+        Binding("F", "toggle_follow", "Follow", show=False, id="conversation.follow",
+                tooltip="Follow: poll for new items, refresh in-progress ones"),
+        Binding("question_mark", "keys", "Keys", id="conversation.keys",
+                tooltip="List every key"),
+        Binding("escape", "back", "Back", id="conversation.back",
+                tooltip="Back (close search or zoom, then the conversation)"),
     ]
+    COMMANDS = {ScreenActions}
+    DEFAULT_CSS = """
+    ConversationScreen #panes { height: 1fr; }
+    ConversationScreen ItemList { width: 1fr; }
+    ConversationScreen.zoomed ItemList { display: none; }
+    ConversationScreen #search { dock: bottom; display: none; }
+    ConversationScreen #search.open { display: block; }
+    """
 
     def __init__(
         self, client: ConversationsClient, conversation_id: str, history: History | None = None
@@ -42,32 +115,55 @@ class ConversationScreen(Screen[None]):
         self.client = client
         self.history = history
         self.engine = PagingEngine(client, conversation_id, on_change=self._engine_changed)
+        self.items = ItemCache(client, conversation_id)
+        self.include: frozenset[str] = frozenset()
+        self.raw = False
+        self.limit_factor = 1
+        self.type_filter: TypeFilter = ALL_ITEMS
+        self.search_term = ""
+        self.shown_item: Item | None = None
 
     def compose(self) -> ComposeResult:
         yield ConversationHeader(self.engine, id="header")
-        yield ItemList(self.engine, id="items")
+        with Horizontal(id="panes"):
+            yield ItemList(self.engine, id="items")
+            yield DetailPane(id="detail")
+        yield Input(placeholder="Search loaded items (enter: find, escape: close)", id="search")
         yield Footer()
 
+    @property
+    def item_list(self) -> ItemList:
+        return self.query_one(ItemList)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    @property
+    def header(self) -> ConversationHeader:
+        return self.query_one(ConversationHeader)
+
     def on_mount(self) -> None:
-        self.query_one(ConversationHeader).show()
-        self.query_one(ItemList).focus()
+        self.header.show()
+        self.item_list.focus()
         self.engine.start()
         self.load_conversation()
 
     async def on_unmount(self) -> None:
         await self.engine.close()
 
+    # --- conversation and engine -----------------------------------------------------------------
+
     @work(group="conversation", exclusive=True, name="load-conversation")
     async def load_conversation(self) -> None:
-        header = self.query_one(ConversationHeader)
         try:
             conversation = await self.client.retrieve_conversation(self.engine.conversation_id)
         except APIError as error:
-            header.problem = str(error)
-            header.show()
+            self.header.problem = str(error)
+            self.header.show()
             return
         self.engine.conversation = conversation
-        header.show()
+        self.header.show()
         if self.history is not None:
             self.history.remember(
                 self.client.profile.base_url,
@@ -79,8 +175,220 @@ class ConversationScreen(Screen[None]):
     def _engine_changed(self) -> None:
         if not self.is_mounted:
             return
-        self.query_one(ItemList).engine_changed()
-        self.query_one(ConversationHeader).show()
+        first_rows = self.shown_item is None and self.detail.document is None
+        self.item_list.engine_changed()
+        self.header.show()
+        if first_rows and self.item_list.current_row is not None:
+            self.show_selected()
+
+    # --- detail pane -----------------------------------------------------------------------------
+
+    @on(LineList.CursorMoved, "#items")
+    def cursor_moved(self) -> None:
+        self.show_selected()
+
+    def show_selected(self) -> None:
+        """Show the row at once from what the list holds, then the full item when fetched."""
+        row = self.item_list.current_row
+        if row is None:
+            return
+        if row.id is not None and (item := self.items.cached(row.id, self.include)) is not None:
+            self._show_item(item, self._cached_partner(row))
+            return
+        self.detail.show(_row_document(row))
+        if row.id is None:
+            return
+        self.fetch_selected(row)
+
+    @work(group="detail-fetch", exclusive=True, name="fetch-item")
+    async def fetch_selected(self, row: Row) -> None:
+        await asyncio.sleep(SELECTION_SETTLE_S)  # a newer selection cancels this worker first
+        assert row.id is not None
+        try:
+            item = await self.items.get(row.id, self.include)
+        except APIError as error:
+            self.detail.show(_error_document(row, error))
+            return
+        partner = await self._partner(row)
+        self._show_item(item, partner)
+
+    async def _partner(self, row: Row) -> Item | None:
+        for partner_id in self.engine.index.partners(row):
+            try:
+                return await self.items.get(partner_id, self.include)
+            except APIError:
+                return None  # the partner is a nicety; the item itself is shown anyway
+        return None
+
+    def _cached_partner(self, row: Row) -> Item | None:
+        for partner_id in self.engine.index.partners(row):
+            return self.items.cached(partner_id, self.include)
+        return None
+
+    def _show_item(self, item: Item, partner: Item | None) -> None:
+        same_item = self.shown_item is not None and self.shown_item.id == item.id
+        self.shown_item = item
+        context = RenderContext(
+            include=self.include,
+            partner=partner,
+            char_limit=RenderContext.char_limit * self.limit_factor,
+            line_limit=RenderContext.line_limit * self.limit_factor,
+        )
+        render = render_raw if self.raw else render_item
+        self.detail.show(lambda: render(item, context), keep_scroll=same_item)
+
+    def _refresh_detail(self) -> None:
+        self.shown_item = None
+        self.show_selected()
+
+    # --- actions: navigation ---------------------------------------------------------------------
+
+    def action_pair(self) -> None:
+        row = self.item_list.current_row
+        if row is None or not row.links:
+            self.notify("This item has no call or output to pair with.", severity="warning")
+            return
+        partners = self.engine.index.partners(row)
+        if not partners:
+            self.notify("Its pair is not loaded yet.", severity="warning")
+            return
+        if not self.item_list.go_to_item(partners[0]):
+            self.notify("Its pair is hidden by the type filter.", severity="warning")
+
+    def action_cycle_filter(self) -> None:
+        names = [f.name for f in FILTER_CYCLE]
+        position = names.index(self.type_filter.name) if self.type_filter.name in names else -1
+        self._apply_filter(FILTER_CYCLE[(position + 1) % len(FILTER_CYCLE)])
+
+    def action_filter_menu(self) -> None:
+        seen = {row.type for row in self.engine.index.rows()}
+        self.app.push_screen(FilterMenu(self.type_filter, seen), self._filter_chosen)
+
+    def _filter_chosen(self, chosen: TypeFilter | None) -> None:
+        if chosen is not None:
+            self._apply_filter(chosen)
+
+    def _apply_filter(self, type_filter: TypeFilter) -> None:
+        self.type_filter = type_filter
+        self.header.filter_name = None if type_filter.shows_all else type_filter.name
+        self.item_list.set_filter(None if type_filter.shows_all else type_filter.accepts)
+        self.header.show()
+
+    def action_switch_focus(self) -> None:
+        if self.item_list.has_focus and not self.has_class("zoomed"):
+            self.detail.focus()
+        else:
+            self.item_list.focus()
+
+    def action_zoom(self) -> None:
+        self.toggle_class("zoomed")
+        if self.has_class("zoomed"):
+            self.detail.focus()
+
+    # --- actions: search -------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.add_class("open")
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self, event: Input.Submitted) -> None:
+        self.search_term = event.value.strip()
+        self._close_search()
+        self.item_list.set_search(self.search_term)
+        self.detail.set_search(self.search_term)
+        if self.search_term:
+            self._find(backwards=False)
+
+    def _close_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.remove_class("open")
+        (self.detail if self._searching_detail else self.item_list).focus()
+
+    @property
+    def _searching_detail(self) -> bool:
+        return self.has_class("zoomed") or self.detail.has_focus
+
+    def action_search_next(self) -> None:
+        self._find(backwards=False)
+
+    def action_search_previous(self) -> None:
+        self._find(backwards=True)
+
+    def _find(self, *, backwards: bool) -> None:
+        term = self.search_term
+        if not term:
+            self.action_search()
+            return
+        if self._searching_detail:
+            found = self.detail.find(term, backwards=backwards)
+        else:
+            found = self.item_list.find(term, backwards=backwards, also=self._fetched_matches(term))
+        if not found:
+            self.notify(f"No match for {visible(term)!r} in what is loaded.", severity="warning", markup=False)
+
+    def _fetched_matches(self, term: str) -> set[str]:
+        """Ids of fetched items whose full JSON contains `term` (beyond the one-line summary)."""
+        needle = term.casefold()
+        return {
+            item.id
+            for item in self.items.fetched()
+            if item.id and needle in export.item_json(item).casefold()
+        }
+
+    # --- actions: the item -----------------------------------------------------------------------
+
+    def action_toggle_raw(self) -> None:
+        self.raw = not self.raw
+        self._refresh_detail()
+
+    def action_more(self) -> None:
+        self.limit_factor *= MORE_FACTOR
+        self._refresh_detail()
+        self.notify(f"Showing up to {self.limit_factor}× more of long fields.")
+
+    def action_include_menu(self) -> None:
+        self.app.push_screen(IncludeMenu(INCLUDE_VALUES, self.include), self._include_chosen)
+
+    def _include_chosen(self, chosen: frozenset[str] | None) -> None:
+        if chosen is None or chosen == self.include:
+            return
+        self.include = chosen
+        self.header.include = chosen
+        self.header.show()
+        self._refresh_detail()
+
+    def action_copy(self) -> None:
+        if self.shown_item is None:
+            self.notify("Nothing fetched to copy yet.", severity="warning")
+            return
+        text = export.item_json(self.shown_item)
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied the item's JSON ({len(text.encode()):,} bytes) to the clipboard (OSC 52).")
+
+    def action_pager(self) -> None:
+        if self.shown_item is None:
+            self.notify("Nothing fetched to show yet.", severity="warning")
+            return
+        problem = export.open_in_pager(self.app, export.item_json(self.shown_item, indent=2))
+        if problem:
+            self.notify(problem, severity="error", markup=False)
+
+    def action_save_image(self) -> None:
+        if self.shown_item is None:
+            return
+        try:
+            path = export.save_image(self.shown_item, Path.cwd())
+        except OSError as error:
+            self.notify(f"Could not save the image: {error.strerror}", severity="error", markup=False)
+            return
+        if path is None:
+            self.notify("This item has no image to save.", severity="warning")
+        else:
+            self.notify(f"Saved {visible(str(path))}", markup=False)
+
+    # --- actions: loading ------------------------------------------------------------------------
 
     def action_retry(self) -> None:
         self.engine.retry()
@@ -99,7 +407,32 @@ class ConversationScreen(Screen[None]):
         else:
             self.engine.follow()
             self.notify("Following: new items appear as they arrive.")
-        self.query_one(ConversationHeader).show()
+        self.header.show()
+
+    def action_keys(self) -> None:
+        self.app.push_screen(KeysScreen(export.binding_rows(self)))
 
     def action_back(self) -> None:
-        self.dismiss()
+        """Escape closes what is open, innermost first: search, zoom, then the conversation."""
+        if self.query_one("#search", Input).has_class("open"):
+            self._close_search()
+        elif self.has_class("zoomed"):
+            self.action_zoom()
+        else:
+            self.dismiss()
+
+
+def _row_document(row: Row) -> Document:
+    title = f"{row.type} · {row.label}" + (f" · {row.status}" if row.status else "")
+    notes = [row.problem] if row.problem else []
+    body = Text(visible(row.text))
+    sections = [Section("Summary", body)]
+    if row.id is None:
+        notes.append("This item has no id, so the server cannot return it alone.")
+    return Document(title=title, sections=sections, notes=notes)
+
+
+def _error_document(row: Row, error: APIError) -> Document:
+    document = _row_document(row)
+    document.notes.append(f"Could not fetch the full item: {error}")
+    return document

@@ -33,6 +33,8 @@ class ConversationHeader(Static):
         super().__init__(id=id)
         self.engine = engine
         self.problem: str | None = None
+        self.filter_name: str | None = None  # the active type filter, if any
+        self.include: frozenset[str] = frozenset()
 
     def show(self) -> None:
         """Redraw from the engine's state (cheap: no layout)."""
@@ -67,6 +69,10 @@ class ConversationHeader(Static):
                 f"{loaded:,} items loaded · start {END_MARKS[head]} · end {END_MARKS[tail]}",
                 style="dim",
             )
+        if self.filter_name:
+            text.append(f" · filter: {self.filter_name}", style="bold cyan")
+        if self.include:
+            text.append(f" · include: {len(self.include)}", style="cyan")
         if engine.following:
             text.append(" · following", style="bold green")
         if engine.notice:

@@ -196,15 +196,20 @@ class ItemList(LineList):
         self.search_term = term.casefold()
         self.refresh()
 
-    def find(self, term: str, *, backwards: bool = False) -> bool:
-        """Move to the next (or previous) loaded row whose text contains `term`."""
+    def find(self, term: str, *, backwards: bool = False, also: set[str] = frozenset()) -> bool:
+        """Move to the next (or previous) loaded row whose text contains `term`.
+
+        `also`: ids that match in their full, fetched text though not in their summary.
+        """
         needle = term.casefold()
         count = self.line_count()
         step = -1 if backwards else 1
         for offset in range(1, count + 1):
             index = (self.cursor + step * offset) % count
             line = self.view.line(index)
-            if isinstance(line, Row) and (needle in line.text.casefold() or needle in line.label.casefold()):
+            if isinstance(line, Row) and (
+                needle in line.text.casefold() or needle in line.label.casefold() or line.id in also
+            ):
                 self.move_cursor(index)
                 return True
         return False

@@ -73,6 +73,10 @@ class LineList(ScrollView, can_focus=True):
             self.list_widget = list_widget
             self.index = index
 
+        @property
+        def control(self) -> LineList:
+            return self.list_widget
+
     class Selected(Message):
         """Enter (or a click on the cursor line) on line `index`."""
 
@@ -80,6 +84,10 @@ class LineList(ScrollView, can_focus=True):
             super().__init__()
             self.list_widget = list_widget
             self.index = index
+
+        @property
+        def control(self) -> LineList:
+            return self.list_widget
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)

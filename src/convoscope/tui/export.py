@@ -1,0 +1,66 @@
+"""Getting an item out of the viewer: JSON text, the clipboard, $PAGER, image files, key lists."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+from textual.app import App
+from textual.screen import Screen
+
+from convoscope.api.models import Item
+from convoscope.render.detail import image_payload
+
+
+def item_json(item: Item, indent: int | None = None) -> str:
+    """The item exactly as the server sent it. ASCII-escaped: no control character survives."""
+    return json.dumps(item.raw, ensure_ascii=True, indent=indent)
+
+
+def open_in_pager(app: App, text: str) -> str | None:
+    """Show `text` in $PAGER (default `less`), suspending the app; returns a problem, if any."""
+    command = shlex.split(os.environ.get("PAGER") or "less")
+    try:
+        with app.suspend():
+            subprocess.run(command, input=text.encode(), check=False)
+    except FileNotFoundError:
+        return f"The pager {command[0]!r} was not found: set $PAGER."
+    except Exception as error:  # SuspendNotSupported in a headless or web session
+        return f"Cannot open a pager here ({type(error).__name__})."
+    return None
+
+
+def save_image(item: Item, folder: Path) -> Path | None:
+    """Write the item's generated image into `folder` under a name not yet taken."""
+    payload = image_payload(item)
+    if payload is None:
+        return None
+    name, data = payload
+    target = folder / Path(name).name  # the name comes from server data: never a path
+    stem, suffix, counter = target.stem, target.suffix, 1
+    while target.exists():
+        target = folder / f"{stem}-{counter}{suffix}"
+        counter += 1
+    target.write_bytes(data)
+    return target
+
+
+def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
+    """(where, keys, description) for every binding of `screen`, its widgets and the app."""
+    rows: dict[tuple[str, str], tuple[list[str], str]] = {}
+    nodes = [screen.focused, *screen.query("*"), screen, screen.app]
+    for node in dict.fromkeys(n for n in nodes if n is not None):
+        where = type(node).__name__
+        for bindings in node._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if not binding.description:
+                    continue
+                description = binding.tooltip or binding.description
+                keys, _ = rows.setdefault((where, binding.action), ([], description))
+                display = screen.app.get_key_display(binding)
+                if display not in keys:
+                    keys.append(display)
+    return [(where, " ".join(keys), description) for (where, _), (keys, description) in rows.items()]
