@@ -11,7 +11,7 @@ measures on `conv_synth_<N>`:
 * sdk_walk_s      the same walk with the official `openai` SDK's auto-pagination
 * raw_walk_s      (0 ms only) a sequential httpx + json.loads walk: a practical floor
 * rss_mb          RSS of this process with all N loaded (and the baseline before loading)
-* cursor move     CPU per cursor move including the frame that draws it
+* cursor move     CPU of one key press (down/up) until everything it set off is drawn
 * page append     CPU to parse, index and draw one page of 100 at 100 and at N loaded
 
 See bench/README.md for the method and the measured numbers.
@@ -28,6 +28,7 @@ import math
 import os
 import platform
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -42,8 +43,8 @@ from typing import Any, Iterator
 import httpx
 import psutil
 from textual import events
-from textual.app import App, ComposeResult
-from textual.widgets import Footer
+from textual.app import App
+from textual.worker import WorkerState
 
 from convoscope.api import ConversationsClient, Profile, Secret
 from convoscope.api.models import parse_item
@@ -53,7 +54,6 @@ from convoscope.paging.rows import Row, row_from_item
 from convoscope.storage.history import History
 from convoscope.tui.app import ConvoscopeApp
 from convoscope.tui.screens.conversation import ConversationScreen
-from convoscope.tui.widgets.conversation_header import ConversationHeader
 from convoscope.tui.widgets.item_list import ItemList
 
 SIZE = (120, 40)
@@ -307,11 +307,13 @@ async def measure_walk(server: DemoServer, conversation_id: str, n: int, history
         await pilot.pause()
         stats = server.stats()
         result["walk_requests"] = stats["requests"]
+        result["walk_list_requests"] = stats["by_path"].get(f"/v1/conversations/{conversation_id}/items", 0)
         result["walk_in_flight_max"] = stats["in_flight_max"]
         result["rss_mb"] = rss_mb()
         result["rss_delta_mb"] = result["rss_mb"] - result["rss_baseline_mb"]
+        result["rss_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         if cursor_moves:
-            result.update(await measure_cursor_moves(screen.query_one(ItemList), n))
+            result.update(await measure_cursor_moves(app, screen.query_one(ItemList), n))
         rows = [engine.index.row(i) for i in range(len(engine.index))]
     return result, rows
 
@@ -325,63 +327,106 @@ def check_complete(engine: PagingEngine, n: int) -> dict[str, Any]:
 
 
 # --- cursor moves ------------------------------------------------------------------------------
+#
+# One move is counted three ways (CPU via time.process_time, which includes worker threads):
+#   key press   the action, then everything it set off until the app is quiet again: the frames
+#               that draw the list, and whatever the screen does on CursorMoved (the detail pane's
+#               fetch and render workers) plus the frames that draw their result. The headline.
+#   key repeat  j held down: a move every 1/30 s for a few seconds; CPU per move, and the share
+#               of the wall time the process was busy (near 1.0: it cannot keep up).
+#   list only   the action plus render_line for every visible list line (the widget's own share).
+
+ACTIVE_WORKERS = (WorkerState.PENDING, WorkerState.RUNNING)
+MOVE_PLAN = [(0, 100, "down"), (0.5, 100, "down"), (0.5, 60, "up"), (1.0, 100, "down")]
+"""(where to start as a fraction of N, how many moves, which way): top, middle, end."""
 
 
-async def timed_move(item_list: ItemList, action: Callable[[], None]) -> float:
-    """CPU ms of one move: the key's action plus the frame(s) that draw it."""
+def busy_workers(app: App[Any]) -> set[Any]:
+    return {worker for worker in app.workers if worker.state in ACTIVE_WORKERS}
+
+
+async def quiet(app: App[Any], item_list: ItemList, timeout_s: float = 10.0,
+                already_busy: frozenset[Any] = frozenset()) -> None:
+    """Wait until a move's consequences are drawn: frames, no busy worker, frames again.
+
+    Workers in `already_busy` (busy before the move, e.g. a long-lived poller) are ignored.
+    """
+    await next_frames(item_list)
+    deadline = time.perf_counter() + timeout_s
+    while busy_workers(app) - already_busy:
+        if time.perf_counter() > deadline:
+            raise TimeoutError("workers still busy after a cursor move")
+        await asyncio.sleep(0.005)
+    await next_frames(item_list)
+
+
+async def move_key_press(app: App[Any], item_list: ItemList, action: Callable[[], None]) -> float:
+    already_busy = frozenset(busy_workers(app))
     started = time.process_time()
     action()
-    await next_frames(item_list)
+    await quiet(app, item_list, already_busy=already_busy)
     return (time.process_time() - started) * 1000
 
 
-async def timed_move_scrolled(item_list: ItemList, action: Callable[[], None]) -> tuple[float, bool]:
-    """timed_move, and whether the move scrolled the list (a scroll repaints every line)."""
-    top = item_list.scroll_offset.y
-    elapsed = await timed_move(item_list, action)
-    return elapsed, item_list.scroll_offset.y != top
-
-
-async def direct_move(item_list: ItemList, action: Callable[[], None]) -> float:
-    """CPU ms of the action plus render_line for every visible line (the widget's share only)."""
+async def move_list_only(app: App[Any], item_list: ItemList, action: Callable[[], None]) -> float:
     started = time.process_time()
     action()
     for y in range(item_list.size.height):
         item_list.render_line(y)
     elapsed = (time.process_time() - started) * 1000
-    await next_frames(item_list)  # untimed: let a deferred scroll land before the next move
+    await quiet(app, item_list)  # untimed: let the scroll and the detail pane land first
     return elapsed
 
 
-async def jump_to(item_list: ItemList, line: int) -> None:
-    item_list.move_cursor(line)
-    await next_frames(item_list)
-
-
-async def measure_cursor_moves(item_list: ItemList, n: int) -> dict[str, Any]:
-    """Moves at the top, in the middle and near the end of N loaded lines, down and up."""
-    plan = [(0, 100, "down"), (n // 2, 100, "down"), (n // 2, 60, "up"), (max(n - 130, 0), 100, "down")]
-    frame: list[tuple[float, bool]] = []
-    direct: list[float] = []
-    for start, count, direction in plan:
+async def run_moves(app: App[Any], item_list: ItemList, n: int, measure: Callable[..., Any],
+                    scale: float = 1.0) -> list[tuple[float, bool]]:
+    """(ms, scrolled) for each move of MOVE_PLAN (counts scaled by `scale`)."""
+    samples = []
+    for where, count, direction in MOVE_PLAN:
         action = item_list.action_cursor_down if direction == "down" else item_list.action_cursor_up
-        await jump_to(item_list, start)
-        for _ in range(count):
-            frame.append(await timed_move_scrolled(item_list, action))
-        await jump_to(item_list, start)
-        for _ in range(count):
-            direct.append(await direct_move(item_list, action))
-    all_ms = [ms for ms, _ in frame]
+        item_list.move_cursor(min(int(where * n), n - 1 - count) if direction == "down" else int(where * n))
+        await quiet(app, item_list)
+        for _ in range(max(1, int(count * scale))):
+            top = item_list.scroll_offset.y
+            elapsed = await measure(app, item_list, action)
+            samples.append((elapsed, item_list.scroll_offset.y != top))
+    await quiet(app, item_list)
+    return samples
+
+
+REPEAT_HZ = 30
+REPEAT_S = 3.0
+
+
+async def measure_key_repeat(app: App[Any], item_list: ItemList, n: int) -> dict[str, Any]:
+    item_list.move_cursor(n // 4)
+    await quiet(app, item_list)
+    moves, interval = int(REPEAT_S * REPEAT_HZ), 1 / REPEAT_HZ
+    cpu_started, started = time.process_time(), time.perf_counter()
+    for i in range(moves):
+        item_list.action_cursor_down()
+        await asyncio.sleep(max(0.0, started + (i + 1) * interval - time.perf_counter()))
+    await quiet(app, item_list)
+    cpu, wall = time.process_time() - cpu_started, time.perf_counter() - started
+    return {"cursor_repeat_ms_per_move": cpu / moves * 1000, "cursor_repeat_hz": REPEAT_HZ,
+            "cursor_repeat_busy_fraction": cpu / wall}
+
+
+async def measure_cursor_moves(app: App[Any], item_list: ItemList, n: int) -> dict[str, Any]:
+    press = await run_moves(app, item_list, n, move_key_press)
+    listed = [ms for ms, _ in await run_moves(app, item_list, n, move_list_only, scale=0.5)]
+    all_ms = [ms for ms, _ in press]
+    scrolled = [ms for ms, did_scroll in press if did_scroll]
+    still = [ms for ms, did_scroll in press if not did_scroll]
     median, p95 = median_p95(all_ms)
-    scrolled = [ms for ms, did_scroll in frame if did_scroll]
-    still = [ms for ms, did_scroll in frame if not did_scroll]
     return {"cursor_move_median_ms": median, "cursor_move_p95_ms": p95,
             "cursor_move_max_ms": max(all_ms), "cursor_moves": len(all_ms),
             "cursor_move_scroll_median_ms": statistics.median(scrolled) if scrolled else None,
             "cursor_move_noscroll_median_ms": statistics.median(still) if still else None,
             "cursor_moves_scrolled": len(scrolled),
-            "cursor_move_direct_median_ms": median_p95(direct)[0],
-            "cursor_move_direct_p95_ms": median_p95(direct)[1]}
+            "cursor_move_list_only_median_ms": median_p95(listed)[0],
+            "cursor_move_list_only_p95_ms": median_p95(listed)[1],
+            **await measure_key_repeat(app, item_list, n)}
 
 
 # --- 3. page append ------------------------------------------------------------------------------
@@ -395,59 +440,57 @@ class OfflineEngine(PagingEngine):
 
 
 class AppendHarness(App[None]):
-    """The conversation screen's widgets (header, item list, footer) over an OfflineEngine."""
+    """The real ConversationScreen, its engine swapped for an OfflineEngine before it mounts."""
 
-    def __init__(self, engine: PagingEngine) -> None:
+    def __init__(self, client: ConversationsClient, conversation_id: str) -> None:
         super().__init__()
-        self.engine = engine
-
-    def compose(self) -> ComposeResult:
-        yield ConversationHeader(self.engine, id="header")
-        yield ItemList(self.engine, id="items")
-        yield Footer()
+        self.conversation = ConversationScreen(client, conversation_id)
+        self.engine = OfflineEngine(client, conversation_id, on_change=self.conversation.engine.on_change)
+        self.conversation.engine = self.engine
 
     def on_mount(self) -> None:
-        self.query_one(ItemList).focus()
+        self.push_screen(self.conversation)
 
-    def engine_changed(self) -> None:
-        """What ConversationScreen does on every engine change."""
-        self.query_one(ItemList).engine_changed()
-        self.query_one(ConversationHeader).show()
+
+def engine_changed(engine: PagingEngine) -> None:
+    """What the engine does after adding a page: bump its version, tell the screen."""
+    if hasattr(engine, "version"):
+        engine.version += 1
+    engine.on_change()
 
 
 def append_page(engine: PagingEngine, body: bytes, reached_end: bool) -> None:
     """What the engine does with a page: decode, parse_item, row_from_item, add to the index."""
     items = [parse_item(raw) for raw in json.loads(body)["data"]]
     engine.index.add_head([row_from_item(item) for item in items], reached_end=reached_end)
+    engine_changed(engine)
 
 
-async def preload(app: AppendHarness, engine: PagingEngine, rows: list[Row]) -> None:
-    engine.index = ItemIndex()
-    engine.index.add_head(rows, reached_end=False)
-    app.engine_changed()
-    await next_frames(app.query_one(ItemList))
+async def preload(app: AppendHarness, rows: list[Row]) -> None:
+    app.engine.index = ItemIndex()
+    app.engine.index.add_head(rows, reached_end=False)
+    engine_changed(app.engine)
+    await quiet(app, app.conversation.query_one(ItemList))
 
 
-async def time_appends(app: AppendHarness, engine: PagingEngine, before: list[Row], body: bytes,
-                       reached_end: bool, reps: int) -> tuple[float, float]:
-    """Median CPU ms of appending `body` after `before`: (with the frame, widget-only drawing)."""
-    item_list = app.query_one(ItemList)
-    frame, direct = [], []
+async def time_appends(app: AppendHarness, before: list[Row], body: bytes, reached_end: bool,
+                       reps: int) -> tuple[float, float]:
+    """Median CPU ms of appending `body` after `before` rows: (until drawn, list lines only)."""
+    item_list = app.conversation.query_one(ItemList)
+    drawn, list_only = [], []
     for _ in range(reps):
-        await preload(app, engine, before)
+        await preload(app, before)
         started = time.process_time()
-        append_page(engine, body, reached_end)
-        app.engine_changed()
-        await next_frames(item_list)
-        frame.append((time.process_time() - started) * 1000)
-        await preload(app, engine, before)
+        append_page(app.engine, body, reached_end)
+        await quiet(app, item_list)
+        drawn.append((time.process_time() - started) * 1000)
+        await preload(app, before)
         started = time.process_time()
-        append_page(engine, body, reached_end)
-        app.engine_changed()
+        append_page(app.engine, body, reached_end)
         for y in range(item_list.size.height):
             item_list.render_line(y)
-        direct.append((time.process_time() - started) * 1000)
-    return statistics.median(frame), statistics.median(direct)
+        list_only.append((time.process_time() - started) * 1000)
+    return statistics.median(drawn), statistics.median(list_only)
 
 
 async def measure_page_append(url: str, conversation_id: str, rows: list[Row]) -> dict[str, Any]:
@@ -455,14 +498,14 @@ async def measure_page_append(url: str, conversation_id: str, rows: list[Row]) -
     second_page = fetch_page_body(url, conversation_id, after=rows[PAGE - 1].id)
     last_page = fetch_page_body(url, conversation_id, after=rows[n - PAGE - 1].id)
     client = make_client(url)
-    engine = OfflineEngine(client, conversation_id)
-    app = AppendHarness(engine)
-    async with app.run_test(size=SIZE):
-        first, first_direct = await time_appends(app, engine, rows[:PAGE], second_page, False, 15)
-        last, last_direct = await time_appends(app, engine, rows[: n - PAGE], last_page, True, 7)
-    await client.aclose()
+    app = AppendHarness(client, conversation_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(lambda: app.conversation.is_mounted, 30, "the conversation screen")
+        await pilot.pause()
+        first, first_list = await time_appends(app, rows[:PAGE], second_page, False, 21)
+        last, last_list = await time_appends(app, rows[: n - PAGE], last_page, True, 11)
     return {"page_append_ms_first": first, "page_append_ms_last": last,
-            "page_append_direct_ms_first": first_direct, "page_append_direct_ms_last": last_direct}
+            "page_append_list_only_ms_first": first_list, "page_append_list_only_ms_last": last_list}
 
 
 # --- 4. walks without the app ------------------------------------------------------------------
@@ -546,19 +589,22 @@ ROWS = [
     ("sdk_walk_s", "openai SDK auto-pagination walk", "s"),
     ("raw_walk_s", "raw httpx + json.loads walk", "s"),
     ("floor_s", "floor: ceil(N/100) x latency", "s"),
-    ("walk_requests", "requests during load all", ""),
+    ("walk_list_requests", "item-list requests (walk app)", ""),
     ("rss_baseline_mb", "RSS before loading", "MB"),
     ("rss_mb", "RSS with all N loaded", "MB"),
     ("rss_delta_mb", "  delta", "MB"),
-    ("cursor_move_median_ms", "cursor move + frame, median", "ms"),
-    ("cursor_move_p95_ms", "cursor move + frame, p95", "ms"),
+    ("rss_peak_mb", "peak RSS so far", "MB"),
+    ("cursor_move_median_ms", "cursor move (key press), median", "ms"),
+    ("cursor_move_p95_ms", "cursor move (key press), p95", "ms"),
     ("cursor_move_scroll_median_ms", "  moves that scrolled, median", "ms"),
     ("cursor_move_noscroll_median_ms", "  moves that did not scroll, median", "ms"),
-    ("cursor_move_direct_median_ms", "cursor move + render_line, median", "ms"),
-    ("page_append_ms_first", "page append at 100 (+ frame)", "ms"),
-    ("page_append_ms_last", "page append at N (+ frame)", "ms"),
-    ("page_append_direct_ms_first", "page append at 100 (+ render_line)", "ms"),
-    ("page_append_direct_ms_last", "page append at N (+ render_line)", "ms"),
+    ("cursor_repeat_ms_per_move", "cursor move (key repeat 30/s), per move", "ms"),
+    ("cursor_repeat_busy_fraction", "  share of wall time busy", ""),
+    ("cursor_move_list_only_median_ms", "cursor move (list only), median", "ms"),
+    ("page_append_ms_first", "page append at 100 (until drawn)", "ms"),
+    ("page_append_ms_last", "page append at N (until drawn)", "ms"),
+    ("page_append_list_only_ms_first", "page append at 100 (list lines only)", "ms"),
+    ("page_append_list_only_ms_last", "page append at N (list lines only)", "ms"),
     ("walk_on_change_ms_early", "on_change during walk, <10% loaded", "ms"),
     ("walk_on_change_ms_late", "on_change during walk, >90% loaded", "ms"),
 ]
@@ -573,7 +619,9 @@ def fmt(value: Any) -> str:
 
 
 def print_report(r: dict[str, Any]) -> None:
-    print(f"\nconvoscope bench  N={r['items']:,}  latency={r['latency_ms']:g} ms  {r['date']}")
+    print(f"\nconvoscope bench  N={r['items']:,}  latency={r['latency_ms']:g} ms  {r['date']}  "
+          f"commit {r['commit']}{' + uncommitted src' if r['src_dirty'] else ''}  "
+          f"load avg {r['load_avg_at_start']:.1f}->{r['load_avg_at_end']:.1f}")
     print(f"{'metric':<40} {'value':>12}  unit")
     print("-" * 60)
     for key, label, unit in ROWS:
@@ -610,6 +658,19 @@ async def measure_app(server: DemoServer, conversation_id: str, n: int, newest_i
     return result
 
 
+def source_state() -> dict[str, Any]:
+    """Which code was measured: the commit, and whether src/ had uncommitted changes."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "src_dirty": None}
+    return {"commit": commit, "src_dirty": bool(dirty)}
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     n, latency_ms = args.items, args.latency_ms
     conversation_id = f"conv_synth_{n}"
@@ -619,7 +680,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "items": n, "latency_ms": latency_ms, "floor_s": floor_s,
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "python": platform.python_version(), "cpus": os.cpu_count(),
+        "load_avg_at_start": os.getloadavg()[0], **source_state(),
     }
+    if result["load_avg_at_start"] > (os.cpu_count() or 1) / 2:
+        print(f"warning: load average {result['load_avg_at_start']:.1f}: other processes are busy "
+              "and will distort the timings", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="convoscope-bench-") as tmp, \
             demo_server(latency_ms, Path(tmp)) as server:
         newest_id = newest_item_id(server.url, conversation_id)
@@ -630,6 +695,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             result.update(raw_walk(server, conversation_id, n))
         if not args.skip_sdk:
             result.update(sdk_walk(server, conversation_id, n))
+    result["load_avg_at_end"] = os.getloadavg()[0]
+    result["pages"] = sum(result["walk_pages"].values())
+    result["requests"] = result["walk_list_requests"]
     result["targets"] = evaluate_targets(result)
     return result
 

@@ -124,7 +124,9 @@ async def test_double_click_opens_a_conversation(demo_url):
     [
         pytest.param("conv_synth_450", "conv_synth_450", id="bare-id"),
         pytest.param("https://platform.openai.com/logs/conv_synth_450", "conv_synth_450", id="url"),
-        pytest.param(f"  https://example.test/v1/conversations/{CODING_AGENT}?tab=items\n", CODING_AGENT, id="url-listed"),
+        pytest.param(
+            f"  https://example.test/v1/conversations/{CODING_AGENT}?tab=items\n", CODING_AGENT, id="url-listed"
+        ),
     ],
 )
 async def test_pasting_an_id_or_url_and_enter_opens_that_conversation(demo_url, pasted, expected):

@@ -66,14 +66,20 @@ async def open_conversation(pilot: Pilot, *, timeout: float = 5.0) -> tuple[Conv
     """The conversation screen on top, once its first page (or first failure) is in."""
     app = pilot.app
     await wait_until(
-        pilot, lambda: isinstance(app.screen, ConversationScreen), timeout=timeout, what="the conversation screen"
+        pilot,
+        lambda: isinstance(app.screen, ConversationScreen) and bool(app.screen.query(ItemList)),
+        timeout=timeout,
+        what="the conversation screen",
     )
     screen = app.screen
     assert isinstance(screen, ConversationScreen)
     items = screen.query_one(ItemList)
     engine = screen.engine
     await wait_until(
-        pilot, lambda: engine.status[Edge.HEAD].pages > 0 or _ended_badly(engine), timeout=timeout, what="the first page"
+        pilot,
+        lambda: engine.status[Edge.HEAD].pages > 0 or _ended_badly(engine),
+        timeout=timeout,
+        what="the first page",
     )
     await settle(pilot, engine, timeout=timeout)
     return screen, items, engine
@@ -156,7 +162,8 @@ def reset_stats(url: str) -> None:
 
 
 def message(text: str, role: str = "user", **fields: object) -> dict:
-    return {"type": "message", "role": role, "content": [{"type": "input_text" if role == "user" else "output_text", "text": text}], **fields}
+    part = {"type": "input_text" if role == "user" else "output_text", "text": text}
+    return {"type": "message", "role": role, "content": [part], **fields}
 
 
 def create_conversation(url: str, items: list[dict], metadata: dict | None = None) -> str:

@@ -101,6 +101,10 @@ class ConversationsClient:
     def add_retry_listener(self, listener: RetryListener) -> None:
         self._retry_listeners.append(listener)
 
+    def remove_retry_listener(self, listener: RetryListener) -> None:
+        if listener in self._retry_listeners:
+            self._retry_listeners.remove(listener)
+
     def __repr__(self) -> str:
         return f"ConversationsClient(profile={self.profile.name!r}, base_url={self._base_url!r})"
 

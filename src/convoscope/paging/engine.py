@@ -147,7 +147,10 @@ class PagingEngine:
         if gap is None:
             return
         # The head edge is the line above the gap; the tail edge the line below it.
-        if first <= gap and last >= gap - self.page_size:
+        # Right after a jump to the end the view sits on the gap line until the first tail page
+        # lands: that is no request for more from the start.
+        jumping = self.status[Edge.TAIL].busy and not self.index.tail_count
+        if first <= gap and last >= gap - self.page_size and not jumping:
             self.request(Edge.HEAD)
         if self._tail_started and last >= gap and first <= gap + self.page_size:
             self.request(Edge.TAIL)
@@ -195,6 +198,7 @@ class PagingEngine:
 
     async def close(self) -> None:
         """Cancel everything in flight (the user switched conversation or quit)."""
+        self.client.remove_retry_listener(self._on_retry)
         self.stop_following()
         for edge in Edge:
             self._cancel(edge)
@@ -286,6 +290,7 @@ class PagingEngine:
             # `_cancel` already set the edge back to idle; the cursor did not move.
             raise
         except APIError as error:
+            self.notice = ""  # the retries are over; the failure speaks for itself
             status.state, status.message = EdgeState.FAILED, str(error)
             log.warning("loading from the %s failed: %s", edge.value, error)
             self.on_change()

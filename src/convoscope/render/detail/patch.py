@@ -15,15 +15,9 @@ from convoscope.render.detail.blocks import caller_text, dim
 from convoscope.render.detail.core import DocBuilder, Document, RenderContext, renders
 from convoscope.render.detail.messages import generic_part
 from convoscope.render.detail.partners import add_call_partner, add_output_partner
+from convoscope.api.models.shell_items import diff_counts
 from convoscope.render.text import Block, cut, marker_text, text_block, visible_block
 
-
-def diff_counts(diff: str) -> str:
-    """ "(+3 −1)": added and removed lines, file headers (+++/---) aside. Fast on huge diffs."""
-    text = "\n" + diff
-    added = text.count("\n+") - text.count("\n+++")
-    removed = text.count("\n-") - text.count("\n---")
-    return f"(+{added} −{removed})"
 
 
 def diff_line_style(line: str) -> str:

@@ -159,8 +159,11 @@ class ConversationScreen(Screen[None]):
         try:
             conversation = await self.client.retrieve_conversation(self.engine.conversation_id)
         except APIError as error:
-            self.header.problem = str(error)
-            self.header.show()
+            if self.is_attached:
+                self.header.problem = str(error)
+                self.header.show()
+            return
+        if not self.is_attached:
             return
         self.engine.conversation = conversation
         self.header.show()
@@ -207,10 +210,19 @@ class ConversationScreen(Screen[None]):
         try:
             item = await self.items.get(row.id, self.include)
         except APIError as error:
-            self.detail.show(_error_document(row, error))
-            return
-        partner = await self._partner(row)
-        self._show_item(item, partner)
+            item = None
+            problem = _error_document(row, error)
+        partner = await self._partner(row) if item is not None else None
+        if not self._still_showing():
+            return  # the screen closed while the request was out
+        if item is None:
+            self.detail.show(problem)
+        else:
+            self._show_item(item, partner)
+
+    def _still_showing(self) -> bool:
+        """False once the screen or its panes are being taken down (quit, escape)."""
+        return self.is_attached and any(True for _ in self.query(DetailPane))
 
     async def _partner(self, row: Row) -> Item | None:
         for partner_id in self.engine.index.partners(row):
@@ -391,6 +403,9 @@ class ConversationScreen(Screen[None]):
     # --- actions: loading ------------------------------------------------------------------------
 
     def action_retry(self) -> None:
+        if self.header.problem:
+            self.header.problem = None
+            self.load_conversation()
         self.engine.retry()
 
     @work(group="load-all", exclusive=True, name="load-all")

@@ -48,7 +48,8 @@ class PickerScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "list_up", "Up", show=False, id="picker.up"),
         Binding("down", "list_down", "Down", show=False, id="picker.down"),
-        Binding("ctrl+x", "forget", "Forget", id="picker.forget"),
+        # Priority: the filter Input would otherwise take ctrl+x as "cut".
+        Binding("ctrl+x", "forget", "Forget", priority=True, id="picker.forget"),
     ]
     DEFAULT_CSS = """
     PickerScreen #picker-title { height: 1; padding: 0 1; background: $panel; }
@@ -87,6 +88,7 @@ class PickerScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.refresh_entries()
+        self.query_one(ConversationList).move_cursor(0)  # the one just opened is first now
 
     # --- entries ---------------------------------------------------------------------------------
 
@@ -138,6 +140,11 @@ class PickerScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        # A pasted URL names its conversation; it does not filter, so never open the highlight.
+        if value.startswith(("http://", "https://")) and (pasted := conversation_id_in(value)):
+            self.post_message(self.Open(pasted))
+            return
         entry = self.query_one(ConversationList).highlighted
         if entry is not None:
             self.post_message(self.Open(entry.conversation_id))

@@ -24,6 +24,8 @@ class ConversationHeader(Static):
     DEFAULT_CSS = """
     ConversationHeader {
         height: 2;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         padding: 0 1;
         background: $panel;
     }

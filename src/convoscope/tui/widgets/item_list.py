@@ -258,7 +258,7 @@ class ItemList(LineList):
 
 def _edge_problem(status: EdgeStatus) -> str | None:
     if status.state is EdgeState.FAILED:
-        return f"{status.message} — press r to retry"
+        return f"press r to retry · {status.message}"
     if status.state is EdgeState.STOPPED:
         return f"stopped: {status.message}"
     return None
