@@ -13,20 +13,22 @@ from convoscope.render.detail.partners import add_output_partner
 from convoscope.render.text import code_block, json_block, text_block
 
 
+def _tool_call_fields(item: FunctionCall | CustomToolCall) -> list[tuple[str, object]]:
+    """What function calls and custom tool calls share: who is called, how, by whom."""
+    return [
+        ("name", item.name),
+        ("namespace", item.namespace),
+        ("call id", item.call_id),
+        ("caller", caller_text(item.caller)),
+        ("async", item.async_),
+    ]
+
+
 @renders("function_call")
 def render_function_call(item: Item, ctx: RenderContext) -> Document:
     assert isinstance(item, FunctionCall)
     builder = DocBuilder(item, ctx)
-    builder.fields(
-        "Details",
-        [
-            ("name", item.name),
-            ("namespace", item.namespace),
-            ("call id", item.call_id),
-            ("caller", caller_text(item.caller)),
-            ("async", item.async_),
-        ],
-    )
+    builder.fields("Details", _tool_call_fields(item))
     if item.arguments is None:
         builder.section("Arguments", dim("(none)"))
     else:
@@ -39,16 +41,7 @@ def render_function_call(item: Item, ctx: RenderContext) -> Document:
 def render_custom_tool_call(item: Item, ctx: RenderContext) -> Document:
     assert isinstance(item, CustomToolCall)
     builder = DocBuilder(item, ctx)
-    builder.fields(
-        "Details",
-        [
-            ("name", item.name),
-            ("namespace", item.namespace),
-            ("call id", item.call_id),
-            ("caller", caller_text(item.caller)),
-            ("async", item.async_),
-        ],
-    )
+    builder.fields("Details", _tool_call_fields(item))
     if item.input is None:
         builder.section("Input", dim("(none)"))
     else:

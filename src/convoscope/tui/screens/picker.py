@@ -73,7 +73,8 @@ class PickerScreen(Screen[None]):
         self._listing_more = True
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"convoscope · {visible(self.server)}"), id="picker-title")
+        where = "the bundled demo (in-process, no network)" if self.client.profile.name == "demo" else self.server
+        yield Static(Text(f"convoscope · {visible(where)}"), id="picker-title")
         yield Input(placeholder="Filter, or paste a conversation id or URL · Enter opens", id="filter")
         yield Static("", id="picker-status")
         yield ConversationList(id="conversations")
