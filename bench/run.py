@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime
 import gc
 import json
@@ -350,14 +351,26 @@ async def quiet(app: App[Any], item_list: ItemList, timeout_s: float = 10.0,
     """Wait until a move's consequences are drawn: frames, no busy worker, frames again.
 
     Workers in `already_busy` (busy before the move, e.g. a long-lived poller) are ignored.
+    Workers are awaited, not polled: a polling loop would add its own CPU to what is measured.
     """
     await next_frames(item_list)
     deadline = time.perf_counter() + timeout_s
-    while busy_workers(app) - already_busy:
-        if time.perf_counter() > deadline:
+    while busy := busy_workers(app) - already_busy:
+        left = deadline - time.perf_counter()
+        if left <= 0:
             raise TimeoutError("workers still busy after a cursor move")
-        await asyncio.sleep(0.005)
+        running = [worker for worker in busy if worker.state is WorkerState.RUNNING]
+        if not running:  # only workers about to start
+            await asyncio.sleep(0.001)
+            continue
+        await asyncio.wait([asyncio.ensure_future(finished(worker)) for worker in running], timeout=left)
     await next_frames(item_list)
+
+
+async def finished(worker: Any) -> None:
+    """Wait for a worker, whatever its outcome (cancelled by a newer move, say)."""
+    with contextlib.suppress(Exception, asyncio.CancelledError):
+        await worker.wait()
 
 
 async def move_key_press(app: App[Any], item_list: ItemList, action: Callable[[], None]) -> float:

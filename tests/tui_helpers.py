@@ -6,14 +6,17 @@ or asks the demo server what it holds; nothing replaces our own client with a mo
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.worker import WorkerState
 
 from convoscope.api import ConversationsClient, Profile
 from convoscope.demo.app import create_app
@@ -179,3 +182,99 @@ def add_items(url: str, conversation_id: str, items: list[dict]) -> list[str]:
     response = http.post(f"{url}/conversations/{conversation_id}/items", json={"items": items})
     response.raise_for_status()
     return [item["id"] for item in response.json()["data"]]
+
+
+# --- the detail pane -------------------------------------------------------------------------------
+
+DETAIL_WORKER_GROUPS = frozenset({"detail-fetch", "detail-render"})
+
+
+def detail_busy(app: ConvoscopeApp) -> bool:
+    """Whether the detail pane is still fetching or drawing something."""
+    return any(
+        worker.group in DETAIL_WORKER_GROUPS and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        for worker in app.workers
+    )
+
+
+def pane_lines(screen: ConversationScreen) -> list[str]:
+    """Every line the detail pane has drawn for its document (not only the visible ones)."""
+    return screen.detail.plain_lines
+
+
+def pane_text(screen: ConversationScreen) -> str:
+    return "\n".join(pane_lines(screen))
+
+
+async def wait_for_detail(
+    pilot: Pilot, screen: ConversationScreen, item_id: str | None = None, *, timeout: float = 5.0
+) -> list[str]:
+    """Wait until the pane shows the fetched item `item_id` (default: the one under the cursor),
+    fully drawn; returns the pane's lines."""
+    await pilot.pause(0)  # let the screen see the latest cursor move
+
+    def shown() -> bool:
+        wanted = item_id
+        if wanted is None:
+            row = screen.item_list.current_row
+            wanted = row.id if row is not None else None
+        item = screen.shown_item
+        return (
+            not detail_busy(pilot.app)
+            and item is not None
+            and item.id == wanted
+            and screen.detail.document is not None
+        )
+
+    await wait_until(pilot, shown, timeout=timeout, what=f"the detail pane to show {item_id or 'the selected item'}")
+    return pane_lines(screen)
+
+
+async def wait_for_pane(
+    pilot: Pilot, screen: ConversationScreen, predicate: Callable[[str], bool], *, timeout: float = 5.0, what: str = ""
+) -> str:
+    """Wait until nothing is fetched or drawn for the pane and its text satisfies `predicate`."""
+    await pilot.pause(0)
+    await wait_until(
+        pilot,
+        lambda: not detail_busy(pilot.app) and predicate(pane_text(screen)),
+        timeout=timeout,
+        what=what or "the detail pane",
+    )
+    return pane_text(screen)
+
+
+async def select_line(pilot: Pilot, screen: ConversationScreen, index: int) -> None:
+    """Put the list cursor on line `index` (as a click or key would) and let the pane react."""
+    screen.item_list.move_cursor(index)
+    await pilot.pause(0)
+
+
+async def hold_key(pilot: Pilot, key: str, times: int, *, rate_hz: float = 30.0) -> None:
+    """Send `key` `times` times at a keyboard's auto-repeat rate, as when a user holds it down.
+
+    Pilot.press waits for the app to go idle after every key (tens of milliseconds), which is
+    slower than a held key and would let every debounce expire; this does not wait.
+    """
+    app = pilot.app
+    character = key if len(key) == 1 else None
+    for _ in range(times):
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app.post_message(event)
+        await asyncio.sleep(1 / rate_hz)
+    await pilot.pause()
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type `text` into whatever has focus, one key per character."""
+    await pilot.press(*text)
+
+
+def item_fetches(stats: dict) -> dict[str, int]:
+    """get-item requests by path (list requests end in /items, single items in /items/{id})."""
+    return {path: n for path, n in stats["by_path"].items() if "/items/" in path}
+
+
+def item_path(conversation_id: str, item_id: str) -> str:
+    return f"/v1/conversations/{conversation_id}/items/{item_id}"

@@ -10,6 +10,7 @@ rules:
   invalid part becomes a `GenericPart` that keeps its dict.
 """
 
+import functools
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -292,7 +293,9 @@ class Item(BaseModel):
         ]
 
 
+@functools.cache
 def _attribute_for(model: type[BaseModel], json_name: str) -> str:
+    """The Python attribute behind a JSON field name (cached: asked for every item of a walk)."""
     for attribute, field in model.model_fields.items():
         if (field.alias or attribute) == json_name:
             return attribute
