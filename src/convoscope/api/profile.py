@@ -1,8 +1,8 @@
 """Where to send requests and how to authenticate them.
 
 A `Profile` is the small, immutable description of one server: base URL, auth style, the key and
-the extra headers. The accounts issue fills it from config and keyring; for now it comes from the
-same environment variables the official SDK reads.
+the extra headers. `convoscope.storage.profiles` fills it from the config file, the environment
+and the keyring; `from_env` is the zero-config form that reads what the official SDK reads.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Literal
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 AuthStyle = Literal["bearer", "api-key", "none"]
+ProfileKind = Literal["openai", "azure-openai", "foundry", "compatible", "demo"]
 
 
 class Secret:
@@ -61,6 +62,8 @@ class Profile:
     organization: str | None = None
     project: str | None = None
     extra_headers: Mapping[str, str] = field(default_factory=dict)
+    kind: ProfileKind = "openai"
+    default_include: tuple[str, ...] = ()  # `include` values to ask for unless told otherwise
 
     def headers(self) -> dict[str, str]:
         """Every header this profile adds to a request, credentials included."""
@@ -94,4 +97,6 @@ class Profile:
     @classmethod
     def demo(cls) -> Profile:
         """The bundled demo server accepts any key; send a fixed placeholder."""
-        return cls(name="demo", base_url="http://demo.invalid/v1", api_key=Secret("sk-demo"))
+        return cls(
+            name="demo", base_url="http://demo.invalid/v1", api_key=Secret("sk-demo"), kind="demo"
+        )

@@ -121,6 +121,7 @@ class ConversationScreen(Screen[None]):
         self.limit_factor = 1
         self.type_filter: TypeFilter = ALL_ITEMS
         self.search_term = ""
+        self._search_in_detail = False
         self.shown_item: Item | None = None
 
     def compose(self) -> ComposeResult:
@@ -195,6 +196,9 @@ class ConversationScreen(Screen[None]):
         row = self.item_list.current_row
         if row is None:
             return
+        # Nothing may act on the previous item from here on: not a late fetch, not `y`.
+        self.workers.cancel_group(self, "detail-fetch")
+        self.shown_item = None
         if row.id is not None and (item := self.items.cached(row.id, self.include)) is not None:
             self._show_item(item, self._cached_partner(row))
             return
@@ -213,8 +217,9 @@ class ConversationScreen(Screen[None]):
             item = None
             problem = _error_document(row, error)
         partner = await self._partner(row) if item is not None else None
-        if not self._still_showing():
-            return  # the screen closed while the request was out
+        current = self.item_list.current_row if self._still_showing() else None
+        if current is None or current.id != row.id:
+            return  # the screen closed, or the cursor moved on, while the request was out
         if item is None:
             self.detail.show(problem)
         else:
@@ -300,6 +305,8 @@ class ConversationScreen(Screen[None]):
     # --- actions: search -------------------------------------------------------------------------
 
     def action_search(self) -> None:
+        # Decided now: once the search box has focus, neither pane does.
+        self._search_in_detail = self._searching_detail
         search = self.query_one("#search", Input)
         search.add_class("open")
         search.focus()
@@ -320,6 +327,8 @@ class ConversationScreen(Screen[None]):
 
     @property
     def _searching_detail(self) -> bool:
+        if self.query_one("#search", Input).has_focus:
+            return self._search_in_detail
         return self.has_class("zoomed") or self.detail.has_focus
 
     def action_search_next(self) -> None:

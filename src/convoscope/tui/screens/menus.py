@@ -67,7 +67,12 @@ class FilterMenu(ModalScreen["TypeFilter | None"]):
         chosen = self.query_one(SelectionList).selected
         groups = frozenset(Group[v.split(":", 1)[1]] for v in chosen if v.startswith("group:"))
         types = frozenset(v.split(":", 1)[1] for v in chosen if v.startswith("type:"))
-        self.dismiss(TypeFilter("custom", groups, types) if groups or types else ALL_ITEMS)
+        if not groups and not types:
+            self.dismiss(ALL_ITEMS)
+            return
+        names = [group.value for group in Group if group in groups] + sorted(types)
+        name = ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:3])} +{len(names) - 3}"
+        self.dismiss(TypeFilter(name, groups, types))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -71,6 +71,7 @@ class DetailPane(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     DetailPane {
         width: 1fr;
+        scrollbar-gutter: stable;  /* a long document must not change the width it was drawn at */
         height: 1fr;
         border-left: vkey $panel-lighten-2;
         padding: 0 1;
