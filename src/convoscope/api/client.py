@@ -8,6 +8,7 @@ change which endpoint a request reaches.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import random
@@ -38,7 +39,7 @@ from convoscope.api.models import (
     ItemPage,
     parse_item,
 )
-from convoscope.api.profile import Profile
+from convoscope.api.profile import Profile, Secret
 from convoscope.api.retry import RetryEvent, RetryPolicy, server_retry_delay
 
 log = logging.getLogger("convoscope.api")
@@ -97,6 +98,11 @@ class ConversationsClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    def set_api_key(self, key: Secret) -> None:
+        """Use a new key from the next request on (after a login)."""
+        self.profile = dataclasses.replace(self.profile, api_key=key)
+        self._secrets.append(key.reveal())  # old keys stay scrubbed from messages too
 
     def add_retry_listener(self, listener: RetryListener) -> None:
         self._retry_listeners.append(listener)

@@ -47,6 +47,7 @@ class EdgeStatus:
     state: EdgeState = EdgeState.IDLE
     message: str = ""
     pages: int = 0
+    error: APIError | None = None  # the last failure, for callers that act on its kind (401)
 
     @property
     def busy(self) -> bool:
@@ -171,7 +172,7 @@ class PagingEngine:
         """Try again at every edge whose last request failed."""
         for edge, status in self.status.items():
             if status.state is EdgeState.FAILED:
-                status.state, status.message = EdgeState.IDLE, ""
+                status.state, status.message, status.error = EdgeState.IDLE, "", None
                 self.request(edge)
         self.on_change()
 
@@ -291,7 +292,7 @@ class PagingEngine:
             raise
         except APIError as error:
             self.notice = ""  # the retries are over; the failure speaks for itself
-            status.state, status.message = EdgeState.FAILED, str(error)
+            status.state, status.message, status.error = EdgeState.FAILED, str(error), error
             log.warning("loading from the %s failed: %s", edge.value, error)
             self.on_change()
             return

@@ -36,11 +36,9 @@ ConfigKind = Literal["openai", "azure-openai", "foundry", "compatible"]
 ConfigAuth = Literal["bearer", "api-key", "none"]
 KINDS: tuple[str, ...] = ("openai", "azure-openai", "foundry", "compatible")
 BUILTIN_PROFILE_NAMES: tuple[str, ...] = ("openai", "azure")
+IncludeValue = Literal[INCLUDE_VALUES]  # type: ignore[valid-type]  # the tuple's values, as a Literal
 
-SECRETS_ADVICE = (
-    "keys are never kept in the config file; store one with `convoscope auth login "
-    "[--profile NAME]` (the system keyring) or set it in the environment"
-)
+SECRETS_ADVICE = "keys live in the keyring (`convoscope auth login`) or the environment, not in this file"
 # Field and header names that would put a credential in the file (compared lower-case, `-` as `_`).
 SECRET_FIELD_NAMES = frozenset(
     {"api_key", "apikey", "key", "token", "access_token", "ad_token", "azure_ad_token",
@@ -76,7 +74,7 @@ class ProfileConfig(BaseModel):
     key_env: str | None = None  # the environment variable holding this profile's key
     organization: str | None = None
     project: str | None = None
-    include: tuple[str, ...] = ()
+    include: tuple[IncludeValue, ...] = ()
     headers: dict[str, str] = {}
 
     @field_validator("base_url")
@@ -92,14 +90,6 @@ class ProfileConfig(BaseModel):
         if not _ENV_NAME.fullmatch(value):
             raise ValueError("expected an environment variable name such as MY_API_KEY")
         return value
-
-    @field_validator("include")
-    @classmethod
-    def _known_include(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        for value in values:
-            if value not in INCLUDE_VALUES:
-                raise ValueError(f"expected values from {', '.join(INCLUDE_VALUES)}; {_render(value)} is not one")
-        return values
 
     @field_validator("headers")
     @classmethod
@@ -152,7 +142,9 @@ def parse_config(text: str, path: Path | str = "config.toml") -> Config:
     if config is not None:
         problems.extend(_cross_field_problems(config))
     if problems:
-        raise ConfigError([_format(path, lines.line_of(loc), loc, message) for loc, message in problems])
+        located = sorted(((lines.line_of(loc), loc, message) for loc, message in problems),
+                         key=lambda problem: problem[0] or 0)
+        raise ConfigError([_format(path, line, loc, message) for line, loc, message in located])
     assert config is not None
     return config
 
@@ -268,7 +260,7 @@ def _render(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         if _looks_like_a_key(value):
-            return '"****" (looks like a key; ' + SECRETS_ADVICE + ")"
+            return '"****" (that looks like a key: ' + SECRETS_ADVICE + ")"
         text = json.dumps(value, ensure_ascii=False)
         return text if len(text) <= 80 else text[:76] + '…"'
     if isinstance(value, int | float):

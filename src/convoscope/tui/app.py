@@ -8,10 +8,12 @@ from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from convoscope.api import ConversationsClient
+from convoscope.api import APIError, AuthenticationError, ConversationsClient, Secret
+from convoscope.storage.secrets import KeyringUnavailable, store_key
 from convoscope.storage.history import History
 from convoscope.storage.paths import data_dir
 from convoscope.tui.screens.conversation import ConversationScreen
+from convoscope.tui.screens.login import KeyAware, LoginScreen
 from convoscope.tui.screens.picker import PickerScreen
 
 
@@ -40,11 +42,51 @@ class ConvoscopeApp(App[None]):
         self.client = client
         self.initial_conversation = conversation_id
         self.history = history or History(data_dir() / "history.json")
+        self._asking_for_key = False
+        self._auth_error_seen: APIError | None = None
 
     def on_mount(self) -> None:
         self.push_screen(PickerScreen(self.client, self.history))
         if self.initial_conversation:
             self.open_conversation(self.initial_conversation)
+        profile = self.client.profile
+        if profile.api_key is None and profile.auth_style != "none":
+            self.ask_for_key("No API key is set for this profile.")
+
+    # --- keys ------------------------------------------------------------------------------------
+
+    def auth_failed(self, error: APIError) -> None:
+        """A screen got a 401: ask for a key once, however many requests failed."""
+        # The same failure is reported on every redraw until retried: prompt once for it.
+        if isinstance(error, AuthenticationError) and error is not self._auth_error_seen:
+            self._auth_error_seen = error
+            self.ask_for_key(f"The server rejected the key: {error}")
+
+    def ask_for_key(self, reason: str) -> None:
+        if self._asking_for_key:
+            return
+        self._asking_for_key = True
+        profile = self.client.profile
+        self.push_screen(LoginScreen(profile.name, profile.base_url, reason), self._key_entered)
+
+    def _key_entered(self, key: str | None) -> None:
+        self._asking_for_key = False
+        if key is None:
+            self.notify(
+                "No key: requests will fail until you log in (`convoscope auth login`).",
+                severity="warning",
+            )
+            return
+        self.client.set_api_key(Secret(key))
+        try:
+            store_key(self.client.profile.name, key)
+        except KeyringUnavailable as problem:
+            self.notify(f"Using the key for this session only. {problem}", severity="warning", markup=False)
+        else:
+            self.notify("Key stored in the system keyring.")
+        for screen in self.screen_stack:
+            if isinstance(screen, KeyAware):
+                screen.key_changed()
 
     def open_conversation(self, conversation_id: str) -> None:
         self.push_screen(ConversationScreen(self.client, conversation_id, self.history))

@@ -26,6 +26,7 @@ from convoscope.render.text import visible
 from convoscope.storage.history import History
 from convoscope.tui import export
 from convoscope.tui.commands import ScreenActions
+from convoscope.tui.screens.login import KeyAware
 from convoscope.tui.screens.menus import FilterMenu, IncludeMenu, KeysScreen
 from convoscope.tui.widgets.conversation_header import ConversationHeader
 from convoscope.tui.widgets.detail_pane import DetailPane
@@ -36,7 +37,7 @@ SELECTION_SETTLE_S = 0.05  # holding j should not fire a get-item per line passe
 MORE_FACTOR = 4
 
 
-class ConversationScreen(Screen[None]):
+class ConversationScreen(Screen[None], KeyAware):
     """Browse one conversation.
 
     | Key | Action |
@@ -163,6 +164,7 @@ class ConversationScreen(Screen[None]):
             if self.is_attached:
                 self.header.problem = str(error)
                 self.header.show()
+                self.app.auth_failed(error)  # type: ignore[attr-defined]
             return
         if not self.is_attached:
             return
@@ -182,6 +184,9 @@ class ConversationScreen(Screen[None]):
         first_rows = self.shown_item is None and self.detail.document is None
         self.item_list.engine_changed()
         self.header.show()
+        for status in self.engine.status.values():
+            if status.error is not None:
+                self.app.auth_failed(status.error)  # type: ignore[attr-defined]
         if first_rows and self.item_list.current_row is not None:
             self.show_selected()
 
@@ -410,6 +415,9 @@ class ConversationScreen(Screen[None]):
             self.notify(f"Saved {visible(str(path))}", markup=False)
 
     # --- actions: loading ------------------------------------------------------------------------
+
+    def key_changed(self) -> None:
+        self.action_retry()
 
     def action_retry(self) -> None:
         if self.header.problem:

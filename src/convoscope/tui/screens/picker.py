@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, Static
 from convoscope.api import APIError, ConversationsClient
 from convoscope.render.text import visible
 from convoscope.storage.history import History
+from convoscope.tui.screens.login import KeyAware
 from convoscope.tui.widgets.conversation_list import ConversationList, PickerEntry
 
 CONVERSATION_ID = re.compile(r"\bconv_[A-Za-z0-9_\-]+")
@@ -34,7 +35,7 @@ def conversation_id_in(text: str) -> str | None:
     return text if text and not any(c.isspace() for c in text) else None
 
 
-class PickerScreen(Screen[None]):
+class PickerScreen(Screen[None], KeyAware):
     """Choose a conversation; posts `Open` with its id.
 
     | Key | Action |
@@ -87,6 +88,9 @@ class PickerScreen(Screen[None]):
         self.refresh_entries()
         self.load_listing()
 
+    def key_changed(self) -> None:
+        self.load_listing()
+
     def on_screen_resume(self) -> None:
         self.refresh_entries()
         self.query_one(ConversationList).move_cursor(0)  # the one just opened is first now
@@ -118,6 +122,7 @@ class PickerScreen(Screen[None]):
             page = await self.client.list_conversations(limit=LISTING_PAGE, after=self._listing_cursor)
         except APIError as error:
             status.update(Text(f"Could not list conversations: {visible(str(error))}", style="red"))
+            self.app.auth_failed(error)  # type: ignore[attr-defined]
             return
         if page is None:
             self._listing_more = False
