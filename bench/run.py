@@ -517,6 +517,7 @@ async def measure_page_append(url: str, conversation_id: str, rows: list[Row]) -
         await pilot.pause()
         first, first_list = await time_appends(app, rows[:PAGE], second_page, False, 21)
         last, last_list = await time_appends(app, rows[: n - PAGE], last_page, True, 11)
+    await client.aclose()
     return {"page_append_ms_first": first, "page_append_ms_last": last,
             "page_append_list_only_ms_first": first_list, "page_append_list_only_ms_last": last_list}
 

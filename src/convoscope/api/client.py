@@ -45,6 +45,10 @@ from convoscope.api.retry import RetryEvent, RetryPolicy, server_retry_delay
 log = logging.getLogger("convoscope.api")
 
 Order = Literal["asc", "desc"]
+IncludeForm = Literal["brackets", "comma"]
+"""How `include` goes on the query string: `include[]=a&include[]=b` (the official SDK) or
+`include=a,b` (OpenAPI `explode: false`, which Azure OpenAI v1's spec declares; reference §6.3)."""
+INCLUDE_FORMS: tuple[IncludeForm, ...] = ("brackets", "comma")
 RetryListener = Callable[[RetryEvent], None]
 
 MAX_PAGE_LIMIT = 100
@@ -73,8 +77,10 @@ class ConversationsClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         rng: random.Random | None = None,
+        include_form: IncludeForm = "brackets",
     ) -> None:
         self.profile = profile
+        self.include_form = include_form
         self.retry = retry or RetryPolicy()
         self._retry_listeners: list[RetryListener] = [on_retry] if on_retry else []
         self._sleep = sleep
@@ -110,6 +116,17 @@ class ConversationsClient:
     def remove_retry_listener(self, listener: RetryListener) -> None:
         if listener in self._retry_listeners:
             self._retry_listeners.remove(listener)
+
+    @property
+    def include_form(self) -> IncludeForm:
+        """How `include` is sent; set it from detected capabilities (`Capabilities.apply`)."""
+        return self._include_form
+
+    @include_form.setter
+    def include_form(self, form: IncludeForm) -> None:
+        if form not in INCLUDE_FORMS:
+            raise ValueError(f"include_form must be one of {', '.join(INCLUDE_FORMS)}, got {form!r}")
+        self._include_form: IncludeForm = form
 
     def __repr__(self) -> str:
         return f"ConversationsClient(profile={self.profile.name!r}, base_url={self._base_url!r})"
@@ -168,24 +185,33 @@ class ConversationsClient:
         before: str | None = None,
         include: Iterable[str] = (),
         item_type: str | None = None,
+        include_form: IncludeForm | None = None,
     ) -> ItemPage:
-        """One page of items. `before` and `item_type` exist only on some servers (Foundry)."""
+        """One page of items. `before` and `item_type` exist only on some servers (Foundry).
+
+        `include_form` overrides the client's form for this call (capability probes use it).
+        """
         params = _page_params(limit=limit, order=order, after=after, before=before)
         if item_type:
             params.append(("item_type", item_type))
-        params.extend(_include_params(include))
+        params.extend(_include_params(include, include_form or self.include_form))
         data = await self._request(
             "GET", ("conversations", conversation_id, "items"), params=params
         )
         return _page(ItemPage, data)
 
     async def retrieve_item(
-        self, conversation_id: str, item_id: str, *, include: Iterable[str] = ()
+        self,
+        conversation_id: str,
+        item_id: str,
+        *,
+        include: Iterable[str] = (),
+        include_form: IncludeForm | None = None,
     ) -> Item:
         data = await self._request(
             "GET",
             ("conversations", conversation_id, "items", item_id),
-            params=_include_params(include),
+            params=_include_params(include, include_form or self.include_form),
         )
         if not isinstance(data, dict):
             raise BadResponseError(f"expected an item object, got {type(data).__name__}")
@@ -203,7 +229,7 @@ class ConversationsClient:
         data = await self._request(
             "POST",
             ("conversations", conversation_id, "items"),
-            params=_include_params(include),
+            params=_include_params(include, self.include_form),
             json_body={"items": list(items)},
         )
         return _page(ItemPage, data)
@@ -355,9 +381,14 @@ def _page_params(
     return params
 
 
-def _include_params(include: Iterable[str]) -> list[tuple[str, str]]:
+def _include_params(include: Iterable[str], form: IncludeForm) -> list[tuple[str, str]]:
+    values = list(dict.fromkeys(include))
+    if not values:
+        return []
+    if form == "comma":
+        return [("include", ",".join(values))]
     # The official SDK's form: include[]=a&include[]=b.
-    return [("include[]", value) for value in dict.fromkeys(include)]
+    return [("include[]", value) for value in values]
 
 
 def _check_create_size(items: Sequence[Any]) -> None:

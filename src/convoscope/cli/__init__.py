@@ -1,4 +1,5 @@
-"""Command line: `convoscope [ID]` (the viewer), `convoscope items ID`, `convoscope demo-server`.
+"""Command line: `convoscope [ID]` (the viewer), `convoscope items ID`, `convoscope demo-server`,
+`convoscope locate`, `convoscope profiles` and `convoscope auth login|status|logout`.
 
 The composition root: the only place that builds profiles, clients and servers and hands them to
 the layers below.
@@ -9,11 +10,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from convoscope.cli import demo_server, items, viewer
+from convoscope.cli import auth, demo_server, items, locate, profiles, viewer
+from convoscope.cli.common import fail
+from convoscope.storage.config import SetupError
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "items": items.main,
     "demo-server": demo_server.main,
+    "locate": locate.main,
+    "profiles": profiles.main,
+    "auth": auth.main,
 }
 
 
@@ -23,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] in COMMANDS:
             return COMMANDS[args[0]](args[1:])
         return viewer.main(args)
+    except SetupError as error:
+        # A bad config file, an unknown profile, no keyring: the user's to fix, in one line.
+        return fail(str(error))
     except KeyboardInterrupt:
         # Ctrl-C is a normal way to leave; no traceback.
         print(file=sys.stderr)

@@ -25,6 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
+    from convoscope.demo.impersonate import PERSONAS
+
+    parser.add_argument(
+        "--impersonate",
+        choices=list(PERSONAS),
+        default="demo",
+        metavar="SERVER",
+        help="answer like another server where servers differ: "
+        + "; ".join(f"{p.name}: {p.description}" for p in PERSONAS.values()),
+    )
     faults = parser.add_argument_group("faults (for tests and benchmarks)")
     faults.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
     faults.add_argument(
@@ -70,5 +80,8 @@ def main(argv: Sequence[str]) -> int:
         repeat_first_page=args.repeat_first_page,
         seed=args.seed,
     )
-    serve_forever(create_app(faults), args.host, args.port)
+    app = create_app(faults, impersonate=args.impersonate)
+    if args.impersonate != "demo":
+        print(f"impersonating {args.impersonate}", flush=True)
+    serve_forever(app, args.host, args.port)
     return 0

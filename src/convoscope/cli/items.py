@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from convoscope.api import APIError
+from convoscope.api import APIError, AuthenticationError, Profile
 from convoscope.api.include import INCLUDE_VALUES
 from convoscope.api.models import Item
 from convoscope.cli.common import add_connection_options, build_client, fail, print_retry_to_stderr
@@ -46,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="X",
-        help="ask for a field the server leaves out by default (repeatable): "
-        + ", ".join(INCLUDE_VALUES),
+        help="ask for a field the server leaves out by default (repeatable; default: the "
+        "profile's `include` from the config): " + ", ".join(INCLUDE_VALUES),
     )
     parser.add_argument(
         "--jsonl",
@@ -77,10 +77,11 @@ async def write_items(args: argparse.Namespace, out: TextIO) -> int:
     summary = WalkSummary()
     format_item = _json_line if args.jsonl else _readable_line
     async with build_client(args, on_retry=print_retry_to_stderr) as client:
+        include = args.include or client.profile.default_include
         try:
             written = 0
             async for item in walk_items(
-                client, args.conversation_id, order=args.order, include=args.include, summary=summary
+                client, args.conversation_id, order=args.order, include=include, summary=summary
             ):
                 if args.types and item.type not in args.types:
                     continue
@@ -91,13 +92,20 @@ async def write_items(args: argparse.Namespace, out: TextIO) -> int:
             out.flush()
         except (APIError, ValueError) as error:
             out.flush()
-            return fail(str(error))
+            return fail(str(error) + _missing_key_hint(error, client.profile))
     if summary.stop not in (WalkStop.COMPLETE, None):
         print(
             f"convoscope: warning: stopped after {summary.items} items: {summary.stop.value}",
             file=sys.stderr,
         )
     return 0
+
+
+def _missing_key_hint(error: Exception, profile: Profile) -> str:
+    """A 401 with no key sent is most likely just that: say where to look."""
+    if isinstance(error, AuthenticationError) and profile.api_key is None:
+        return f" (no key for profile {profile.name}: see `convoscope auth status --profile {profile.name}`)"
+    return ""
 
 
 def _json_line(item: Item) -> str:

@@ -12,6 +12,9 @@ EPILOG = """\
 other commands:
   convoscope items CONVERSATION_ID [--jsonl] ...   write every item of a conversation
   convoscope demo-server [--port 8765] ...         serve the demo data as an API on a port
+  convoscope profiles                              list profiles and where their keys come from
+  convoscope auth login|status|logout [--profile]  store, check or remove a key in the keyring
+  convoscope locate                                where the config, history and themes live
 
 Run `convoscope COMMAND --help` for a command's options.
 """

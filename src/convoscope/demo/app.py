@@ -8,6 +8,10 @@ to faults:
 * GET  /v1/_demo/stats   request counts, peak concurrency and the last 1000 item-list calls
 * POST /v1/_demo/reset   reset those statistics
 * GET/POST /v1/_demo/faults   read, or replace, the active `Faults` (POST {} clears them)
+
+`impersonate` makes the server answer like OpenAI, Azure OpenAI, Foundry, Llama Stack or a
+server with a broken cursor where those differ (see impersonate.py); the default is `demo`,
+which supports everything.
 """
 
 from __future__ import annotations
@@ -29,12 +33,13 @@ from convoscope.demo.errors import (
     BAD_JSON_MESSAGE,
     ApiError,
     bad_request,
-    error_body,
     invalid_value,
     item_not_found,
     missing_parameter,
+    unknown_parameter,
 )
 from convoscope.demo.faults import FaultInjector, Faults, faults_from_json, faults_to_json
+from convoscope.demo.impersonate import Persona, persona_named
 from convoscope.demo.include import parse_include, strip_item
 from convoscope.demo.inputs import new_items, validate_metadata
 from convoscope.demo.middleware import DemoMiddleware
@@ -46,14 +51,24 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 
-def create_app(faults: Faults | None = None, *, data_dir: str | Path | None = None) -> Starlette:
-    """A fresh server with its own state; `data_dir` replaces the bundled data (for tests)."""
+def create_app(
+    faults: Faults | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    impersonate: str = "demo",
+) -> Starlette:
+    """A fresh server with its own state; `data_dir` replaces the bundled data (for tests).
+
+    `impersonate` names a server to behave like (see impersonate.py); ValueError if unknown.
+    """
+    chosen = persona_named(impersonate)
     app = Starlette(
         routes=_routes(),
         middleware=[Middleware(DemoMiddleware)],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error},
     )
     app.state.store = Store.with_data(load_bundled(data_dir))
+    app.state.persona = chosen
     app.state.faults = faults if faults is not None else Faults()
     app.state.fault_injector = FaultInjector()
     app.state.stats = Stats()
@@ -83,20 +98,27 @@ def _routes() -> list[Route]:
 
 async def list_conversations(request: Request) -> Response:
     """Foundry's listConversations: ordered by created_at, cursors are conversation ids."""
+    if not _persona(request).lists_conversations:
+        # OpenAI, Azure OpenAI and Llama Stack route /conversations for POST only.
+        raise HTTPException(405, headers={"Allow": "POST"})
+    _check_params(request, {"limit", "order", "after", "before", "agent_name", "agent_id"})
     params = _list_params(request)
     request.app.state.stats.conversation_list_calls.append(params.as_record(conversation_id=None))
     conversations = request.app.state.store.listed_conversations()
     positions = {c["id"]: i for i, c in enumerate(conversations)}
     after = _cursor_position(params.after, "after", positions.get)
     before = _cursor_position(params.before, "before", positions.get)
-    after, before, forced_has_more = _list_faults(request.app.state.faults, after, before)
+    after, before, forced_has_more = _list_faults(request, after, before)
     page, has_more = select_page(
         walk_all, len(conversations), order=params.order, after=after, before=before, limit=params.limit
     )
-    return _list_response([conversations[p] for p in page], forced_has_more if forced_has_more is not None else has_more)
+    return _list_response(
+        request, [conversations[p] for p in page], forced_has_more if forced_has_more is not None else has_more
+    )
 
 
 async def create_conversation(request: Request) -> Response:
+    _check_params(request, set())
     body = await _json_body(request, required=False)
     items = new_items(body["items"]) if body.get("items") is not None else []
     record = request.app.state.store.create(validate_metadata(body.get("metadata")), items)
@@ -104,10 +126,12 @@ async def create_conversation(request: Request) -> Response:
 
 
 async def retrieve_conversation(request: Request) -> Response:
+    _check_params(request, set())
     return JSONResponse(_conversation(request).conversation)
 
 
 async def update_conversation(request: Request) -> Response:
+    _check_params(request, set())
     body = await _json_body(request, required=True)
     if "metadata" not in body:
         raise missing_parameter("metadata")
@@ -117,6 +141,7 @@ async def update_conversation(request: Request) -> Response:
 
 
 async def delete_conversation(request: Request) -> Response:
+    _check_params(request, set())
     conversation_id = request.path_params["conversation_id"]
     request.app.state.store.delete(conversation_id)
     return JSONResponse({"id": conversation_id, "object": "conversation.deleted", "deleted": True})
@@ -125,41 +150,50 @@ async def delete_conversation(request: Request) -> Response:
 # --- Items -----------------------------------------------------------------------------------
 
 async def list_items(request: Request) -> Response:
+    persona = _persona(request)
+    _check_params(
+        request,
+        {"limit", "order", "after"}
+        | persona.include_param_names(persona.include_on_list)
+        | ({"before"} if persona.before == "honour" else set())
+        | ({"item_type"} if persona.item_type == "honour" else set()),
+    )
     params = _list_params(request)
-    include = parse_include(request.query_params)
-    item_type = request.query_params.get("item_type") or None
+    include = parse_include(request.query_params, persona.include_on_list)
+    item_type = (request.query_params.get("item_type") or None) if persona.item_type == "honour" else None
     conversation_id = request.path_params["conversation_id"]
     request.app.state.stats.list_calls.append(params.as_record(conversation_id=conversation_id))
     timeline = _conversation(request).timeline
     after = _cursor_position(params.after, "after", timeline.position_of)
     before = _cursor_position(params.before, "before", timeline.position_of)
-    after, before, forced_has_more = _list_faults(request.app.state.faults, after, before)
+    after, before, forced_has_more = _list_faults(request, after, before)
     page, has_more = select_page(
         timeline.walker(item_type), len(timeline), order=params.order, after=after, before=before, limit=params.limit
     )
     items = [strip_item(timeline.item_at(p), include) for p in page]
-    return _list_response(items, forced_has_more if forced_has_more is not None else has_more)
+    return _list_response(request, items, forced_has_more if forced_has_more is not None else has_more)
 
 
 async def create_items(request: Request) -> Response:
-    include = parse_include(request.query_params)
+    include = _retrieve_include(request)
     body = await _json_body(request, required=True)
     if "items" not in body:
         raise missing_parameter("items")
     timeline = _conversation(request).timeline
     items = new_items(body["items"])
     timeline.append(items)
-    return _list_response([strip_item(item, include) for item in items], has_more=False)
+    return _list_response(request, [strip_item(item, include) for item in items], has_more=False)
 
 
 async def retrieve_item(request: Request) -> Response:
-    include = parse_include(request.query_params)
+    include = _retrieve_include(request)
     timeline, position = _item(request)
     return JSONResponse(strip_item(timeline.item_at(position), include))
 
 
 async def delete_item(request: Request) -> Response:
     """OpenAI answers an item delete with the parent conversation, not a 'deleted' object."""
+    _check_params(request, set())
     record = _conversation(request)
     item_id = request.path_params["item_id"]
     if not record.timeline.delete(item_id):
@@ -210,6 +244,31 @@ class ListParams:
         }
 
 
+def _persona(request: Request) -> Persona:
+    return request.app.state.persona
+
+
+def _check_params(request: Request, allowed: set[str]) -> None:
+    """A strict impersonation rejects query parameters its endpoint does not define."""
+    persona = _persona(request)
+    query = request.query_params
+    for name, policy in (("before", persona.before), ("item_type", persona.item_type)):
+        if policy == "reject" and name in query and name not in allowed:
+            raise unknown_parameter(name)
+    if not persona.strict_params:
+        return
+    for name in query.keys():
+        if name not in allowed and name not in persona.extra_params:
+            raise unknown_parameter(name)
+
+
+def _retrieve_include(request: Request) -> frozenset[str]:
+    """`include` on retrieve and create (Llama Stack reads none there: an empty form set)."""
+    persona = _persona(request)
+    _check_params(request, persona.include_param_names(persona.include_on_retrieve))
+    return parse_include(request.query_params, persona.include_on_retrieve)
+
+
 def _list_params(request: Request) -> ListParams:
     query = request.query_params
     order = query.get("order") or "desc"  # OpenAI's default for items
@@ -219,7 +278,7 @@ def _list_params(request: Request) -> ListParams:
         limit=_parse_limit(query.get("limit")),
         order=order,
         after=query.get("after") or None,
-        before=query.get("before") or None,
+        before=(query.get("before") or None) if _persona(request).before == "honour" else None,
     )
 
 
@@ -256,25 +315,25 @@ def _cursor_position(cursor: str | None, param: str, position_of: Any) -> int | 
     return position
 
 
-def _list_faults(faults: Faults, after: int | None, before: int | None) -> tuple[int | None, int | None, bool | None]:
+def _list_faults(request: Request, after: int | None, before: int | None) -> tuple[int | None, int | None, bool | None]:
     """Broken-server modes: ignore the cursors and lie about has_more (None = tell the truth)."""
-    if faults.repeat_first_page:
+    faults: Faults = request.app.state.faults
+    if faults.repeat_first_page or _persona(request).cursors_ignored:
         return None, None, True
     if faults.ignore_after:
         return None, None, False
     return after, before, None
 
 
-def _list_response(data: list[dict[str, Any]], has_more: bool) -> JSONResponse:
-    return JSONResponse(
-        {
-            "object": "list",
-            "data": data,
-            "first_id": data[0].get("id") if data else None,
-            "last_id": data[-1].get("id") if data else None,
-            "has_more": has_more,
-        }
+def _list_response(request: Request, data: list[dict[str, Any]], has_more: bool) -> JSONResponse:
+    body: dict[str, Any] = {"object": "list"} if _persona(request).list_object else {}
+    body.update(
+        data=data,
+        first_id=data[0].get("id") if data else None,
+        last_id=data[-1].get("id") if data else None,
+        has_more=has_more,
     )
+    return JSONResponse(body)
 
 
 def _conversation(request: Request) -> ConversationRecord:
@@ -307,16 +366,15 @@ async def _json_body(request: Request, *, required: bool) -> dict[str, Any]:
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return exc.response()
+    return exc.response(_persona(request).error_style)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """Router 404/405s, in OpenAI's error shape."""
+    """Router 404/405s, in the impersonated server's error shape (OpenAI's by default)."""
     assert isinstance(exc, HTTPException)
+    style = _persona(request).error_style
+    if style == "fastapi":
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
     what = "Invalid URL" if exc.status_code == 404 else exc.detail
     message = f"{what} ({request.method} {request.url.path})"
-    return JSONResponse(
-        error_body(message, type="invalid_request_error", param=None, code=None),
-        status_code=exc.status_code,
-        headers=exc.headers,
-    )
+    return ApiError(exc.status_code, message, headers=dict(exc.headers or {})).response(style)

@@ -59,8 +59,28 @@ class ApiError(Exception):
     def body(self) -> dict[str, Any]:
         return error_body(self.message, type=self.type, param=self.param, code=self.code)
 
-    def response(self) -> JSONResponse:
+    def response(self, style: str = "openai") -> JSONResponse:
+        """The error as a server of `style` answers it (see demo/impersonate.py)."""
+        if style == "azure":
+            return JSONResponse(self.azure_body(), status_code=self.status, headers=self.headers)
+        if style == "fastapi":
+            return self.fastapi_response()
         return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+
+    def azure_body(self) -> dict[str, Any]:
+        """Azure OpenAI v1's AzureErrorResponse: {error: {code, message, param, type: "error"}}."""
+        code = self.code or _AZURE_CODES.get(self.status, "Error")
+        return {"error": {"code": code, "message": self.message, "param": self.param, "type": "error"}}
+
+    def fastapi_response(self) -> JSONResponse:
+        """FastAPI's shapes: {"detail": "..."}, and 422 {"detail": [...]} for a bad parameter."""
+        if self.status == 400 and self.param:
+            detail = [{"type": self.code or "value_error", "loc": ["query", self.param], "msg": self.message}]
+            return JSONResponse({"detail": detail}, status_code=422, headers=self.headers)
+        return JSONResponse({"detail": self.message}, status_code=self.status, headers=self.headers)
+
+
+_AZURE_CODES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed"}
 
 
 def error_body(message: str, *, type: str, param: str | None, code: str | None) -> dict[str, Any]:
@@ -84,6 +104,11 @@ def invalid_value(param: str, value: object, allowed: list[str]) -> ApiError:
     return bad_request(
         f"Invalid value: '{value}'. Supported values are: {supported}.", param=param, code="invalid_value"
     )
+
+
+def unknown_parameter(param: str) -> ApiError:
+    """What our strict impersonations answer to a query parameter the endpoint does not define."""
+    return bad_request(f"Unknown parameter: '{param}'.", param=param, code="unknown_parameter")
 
 
 def missing_parameter(param: str) -> ApiError:

@@ -34,11 +34,26 @@ INCLUDABLE: tuple[str, ...] = (
 )
 
 
-def parse_include(query: QueryParams) -> frozenset[str]:
-    """Accept `include[]=a&include[]=b` (the SDK), `include=a&include=b` and `include=a,b`."""
+ALL_FORMS = frozenset({"brackets", "repeated", "comma"})
+
+
+def parse_include(query: QueryParams, forms: frozenset[str] = ALL_FORMS) -> frozenset[str]:
+    """The requested `include` values, read in the forms a server honours.
+
+    Forms: "brackets" `include[]=a&include[]=b` (the SDK), "repeated" `include=a&include=b`,
+    "comma" `include=a,b`. The default server honours all three (and splits on commas in any of
+    them); an impersonated one only its own, and a form it does not read is simply not seen.
+    """
+    split = "comma" in forms
+    raws: list[str] = []
+    if "brackets" in forms:
+        raws.extend(query.getlist("include[]"))
+    if forms & {"repeated", "comma"}:
+        raws.extend(query.getlist("include"))
     values: set[str] = set()
-    for raw in [*query.getlist("include[]"), *query.getlist("include")]:
-        values.update(part.strip() for part in raw.split(",") if part.strip())
+    for raw in raws:
+        parts = raw.split(",") if split else [raw]
+        values.update(part.strip() for part in parts if part.strip())
     for value in sorted(values):
         if value not in INCLUDABLE:
             raise invalid_value("include", value, list(INCLUDABLE))

@@ -118,7 +118,9 @@ def _injected_error(status: int, faults: Faults) -> ApiError:
 
 
 async def _send_error(error: ApiError, scope: Scope, receive: Receive, send: Send) -> None:
-    await error.response()(scope, receive, send)
+    """Send `error` in the shape of the server the app impersonates (OpenAI's by default)."""
+    persona = getattr(scope["app"].state, "persona", None)
+    await error.response(persona.error_style if persona else "openai")(scope, receive, send)
 
 
 async def _stall(seconds: float, receive: Receive) -> Receive | None:

@@ -19,6 +19,8 @@ class WalkStop(enum.Enum):
     COMPLETE = "complete"
     CURSOR_IGNORED = "the server ignored the paging cursor (it sent items already loaded)"
     NO_CURSOR = "the server said there is more but gave no cursor to continue from"
+    CURSOR_IGNORED_KNOWN = "this server ignores the paging cursor (detected)"
+    """Capability detection found the server ignores `after`: only the first page is real."""
 
 
 class CursorWalk:
@@ -33,13 +35,16 @@ class CursorWalk:
         include: Iterable[str] = (),
         item_type: str | None = None,
         page_size: int = MAX_PAGE_LIMIT,
+        honours_after: bool | None = None,
     ) -> None:
+        """`honours_after=False` (from capability detection) stops after the first page."""
         self.client = client
         self.conversation_id = conversation_id
         self.order: Order = order
         self.include = tuple(include)
         self.item_type = item_type
         self.page_size = page_size
+        self.honours_after = honours_after
         self.after: str | None = None
         self.pages = 0
         self.stop: WalkStop | None = None
@@ -68,7 +73,9 @@ class CursorWalk:
             self.stop = WalkStop.COMPLETE
             return
         cursor = page.last_id or page.data[-1].id
-        if not cursor:
+        if self.honours_after is False:
+            self.stop = WalkStop.CURSOR_IGNORED_KNOWN
+        elif not cursor:
             self.stop = WalkStop.NO_CURSOR
         elif cursor == self.after:
             self.stop = WalkStop.CURSOR_IGNORED

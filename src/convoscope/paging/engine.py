@@ -78,12 +78,15 @@ class PagingEngine:
         item_type: str | None = None,
         page_size: int = MAX_PAGE_LIMIT,
         on_change: Callable[[], None] = lambda: None,
+        honours_after: bool | None = None,
     ) -> None:
+        """`honours_after` is `Capabilities.honours_after`: False stops each edge after one page."""
         self.client = client
         self.conversation_id = conversation_id
         self.include = tuple(include)
         self.item_type = item_type
         self.page_size = page_size
+        self.honours_after = honours_after
         self.on_change = on_change
         self.index = ItemIndex()
         self.version = 0  # bumped on every change to the rows, so views know to recompute
@@ -94,6 +97,7 @@ class PagingEngine:
         self._tasks: dict[Edge, asyncio.Task[None]] = {}
         self._follow_task: asyncio.Task[None] | None = None
         self._tail_started = False
+        self._loading_all = False  # pipeline page requests: the user asked for everything
         client.add_retry_listener(self._on_retry)
 
     def _new_walk(self, edge: Edge) -> CursorWalk:
@@ -104,6 +108,7 @@ class PagingEngine:
             include=self.include,
             item_type=self.item_type,
             page_size=self.page_size,
+            honours_after=self.honours_after,
         )
 
     # --- what a view draws -----------------------------------------------------------------------
@@ -189,13 +194,17 @@ class PagingEngine:
     async def load_all(self) -> None:
         """Walk from both ends at once until the walks meet (or an edge fails or stops)."""
         self._tail_started = True
-        while self.index.gap_open:
-            for edge in Edge:
-                self.request(edge)
-            running = [task for task in self._tasks.values() if not task.done()]
-            if not running:
-                return  # both edges failed or stopped: nothing more will come
-            await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        self._loading_all = True
+        try:
+            while self.index.gap_open:
+                for edge in Edge:
+                    self.request(edge)
+                running = [task for task in self._tasks.values() if not task.done()]
+                if not running:
+                    return  # both edges failed or stopped: nothing more will come
+                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._loading_all = False
 
     async def close(self) -> None:
         """Cancel everything in flight (the user switched conversation or quit)."""
@@ -298,6 +307,10 @@ class PagingEngine:
             return
         status.pages += 1
         self.notice = ""
+        if self._loading_all and not walk.done and self.index.gap_open:
+            # The next cursor is known already: ask for the next page before processing this
+            # one, so the server works while we parse. Still one request in flight per edge.
+            self._tasks[edge] = asyncio.create_task(self._load_page(edge), name=f"page-{edge.value}")
         rows = [row_from_item(item) for item in page.data]
         finished = walk.stop is WalkStop.COMPLETE
         if edge is Edge.HEAD:
@@ -310,20 +323,28 @@ class PagingEngine:
     def _after_page(self, edge: Edge, walk: CursorWalk, had_items: bool, result: AddResult) -> None:
         status = self.status[edge]
         if not self.index.gap_open:
-            # The walks met: whatever the other edge has in flight brings only duplicates.
+            # The walks met: whatever is still in flight brings only duplicates.
             for each in Edge:
-                if each is not edge:
-                    self._cancel(each)
+                self._cancel_unless_current(each)
                 self.status[each].state = EdgeState.DONE
             return
         if had_items and not result.added and not result.met:
             walk.end(WalkStop.CURSOR_IGNORED)
-        if walk.stop in (WalkStop.CURSOR_IGNORED, WalkStop.NO_CURSOR):
+        if walk.stop in (WalkStop.CURSOR_IGNORED, WalkStop.NO_CURSOR, WalkStop.CURSOR_IGNORED_KNOWN):
+            self._cancel_unless_current(edge)  # a page asked for ahead is no use now
             status.state, status.message = EdgeState.STOPPED, walk.stop.value
         elif walk.done:
             status.state = EdgeState.DONE
-        else:
+        elif not self._pipelined(edge):
             status.state = EdgeState.IDLE
+
+    def _pipelined(self, edge: Edge) -> bool:
+        task = self._tasks.get(edge)
+        return task is not None and task is not asyncio.current_task() and not task.done()
+
+    def _cancel_unless_current(self, edge: Edge) -> None:
+        if self._tasks.get(edge) is not asyncio.current_task():
+            self._cancel(edge)
 
     def _changed(self) -> None:
         self.version += 1

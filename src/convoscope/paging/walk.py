@@ -36,10 +36,17 @@ async def walk_items(
     include: Iterable[str] = (),
     page_size: int = MAX_PAGE_LIMIT,
     summary: WalkSummary | None = None,
+    honours_after: bool | None = None,
 ) -> AsyncIterator[Item]:
-    """Yield each item once, in `order`. Pass a `WalkSummary` to learn how the walk ended."""
+    """Yield each item once, in `order`. Pass a `WalkSummary` to learn how the walk ended.
+
+    `honours_after=False` (detected capability) stops after the first page, saying why.
+    """
     summary = summary if summary is not None else WalkSummary()
-    walk = CursorWalk(client, conversation_id, order=order, include=include, page_size=page_size)
+    walk = CursorWalk(
+        client, conversation_id, order=order, include=include, page_size=page_size,
+        honours_after=honours_after,
+    )
     while not walk.done:
         page = await walk.next_page()
         fresh, dropped = split_fresh(page.data, summary.seen_ids)

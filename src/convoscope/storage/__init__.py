@@ -1,1 +1,2 @@
-"""What convoscope keeps on this machine: where it lives, and the history of opened conversations."""
+"""What convoscope keeps on this machine: where it lives (paths), the config file and its
+profiles, API keys in the system keyring (secrets), and the history of opened conversations."""

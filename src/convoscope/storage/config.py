@@ -132,7 +132,7 @@ def parse_config(text: str, path: Path | str = "config.toml") -> Config:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([_syntax_problem(path, str(error))]) from None
     lines = _KeyLines(text)
-    problems = [(loc, message) for loc, message in _secret_fields(data)]
+    problems = list(_secret_fields(data))
     cleaned = _without(data, [loc for loc, _ in problems])
     config: Config | None = None
     try:
@@ -232,6 +232,7 @@ def _describe(error: Mapping[str, Any]) -> str:
         return f"expected one of {', '.join(choices)}, got {_render(value)}{hint}"
     if kind == "value_error":
         message = str(ctx.get("error", error["msg"]))
+        # Our validators phrase a bad value as "expected an ..." and anything else in full.
         return f"{message}, got {_render(value)}" if message.startswith("expected an") else message
     if kind in _TYPE_EXPECTED:
         return f"expected {_TYPE_EXPECTED[kind]}, got {_render(value)}"
@@ -250,8 +251,11 @@ def _unknown_key(loc: Loc) -> str:
 
 
 def _did_you_mean(value: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    return f" (did you mean {_render(close[0])}?)" if close else ""
+    # A cut-off word ("azur") is as likely as a typo ("bas_url"), and difflib misses the former.
+    close = [c for c in choices if value and c.startswith(value)][:1] or difflib.get_close_matches(
+        value, choices, n=1, cutoff=0.6
+    )
+    return f" (did you mean {_render(close[0])}?)" if len(close) == 1 else ""
 
 
 def _render(value: Any) -> str:

@@ -67,7 +67,7 @@ class ProfileSpec:
     project: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     include: tuple[str, ...] = ()
-    base_url_hint: str = "set base_url in the config file"
+    base_url_needs: str = "base_url in the config file"  # what would set a missing base URL
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def find_spec(
     specs = profile_specs(config, environ)
     name = default_profile_name(config) if name is None else name
     if name not in specs:
-        close = difflib.get_close_matches(name, list(specs), n=1)
+        close = difflib.get_close_matches(name, list(specs), n=1, cutoff=0.7)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ProfileError(f"no profile named {name!r}{hint}; known profiles: {', '.join(specs)}")
     return specs[name]
@@ -139,7 +139,7 @@ def resolve_profile(
     if base_url:
         spec = replace(spec, base_url=base_url.rstrip("/"))
     if spec.base_url is None:
-        raise ProfileError(f"profile {spec.name!r} has no base URL: {spec.base_url_hint}, or pass --base-url")
+        raise ProfileError(f"profile {spec.name!r} has no base URL: set {spec.base_url_needs}, or pass --base-url")
     key, source, problem = find_key(spec, env)
     profile = Profile(
         name=spec.name,
@@ -238,7 +238,7 @@ def _kind_defaults(
         return replace(
             spec,
             base_url=azure_endpoint_to_base_url(endpoint)[1] if endpoint else None,
-            base_url_hint=f"set ${AZURE_ENDPOINT_ENV} (e.g. {example}) or base_url in the config file",
+            base_url_needs=f"${AZURE_ENDPOINT_ENV} (e.g. {example}) or base_url in the config file",
         )
     return spec
 

@@ -7,6 +7,9 @@ the environment). Messages never contain the key, even when a backend's own erro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
@@ -15,6 +18,7 @@ from keyring.backends import fail, null
 from convoscope.api.errors import one_line, scrub
 from convoscope.storage.config import SetupError
 
+T = TypeVar("T")
 SERVICE = "convoscope"
 FIXES = (
     "set OPENAI_API_KEY (or the profile's env variable), or install a keyring backend "
@@ -29,10 +33,7 @@ class KeyringUnavailable(SetupError):
 def get_key(profile: str) -> str | None:
     """The stored key of `profile`, or None when there is none."""
     backend = _usable_backend()
-    try:
-        return backend.get_password(SERVICE, profile) or None
-    except Exception as error:  # any backend failure: locked, D-Bus gone, ...
-        raise _unavailable(error) from None
+    return _guarded(lambda: backend.get_password(SERVICE, profile)) or None
 
 
 def store_key(profile: str, key: str) -> None:
@@ -43,22 +44,21 @@ def store_key(profile: str, key: str) -> None:
     if any(not character.isprintable() for character in key):
         raise ValueError("the key contains control characters or line breaks")
     backend = _usable_backend()
-    try:
-        backend.set_password(SERVICE, profile, key)
-    except Exception as error:
-        raise _unavailable(error, key) from None
+    _guarded(lambda: backend.set_password(SERVICE, profile, key), key)
 
 
 def delete_key(profile: str) -> bool:
     """Remove the key of `profile`; False when there was none."""
     backend = _usable_backend()
-    try:
-        backend.delete_password(SERVICE, profile)
-    except keyring.errors.PasswordDeleteError:
-        return False
-    except Exception as error:
-        raise _unavailable(error) from None
-    return True
+
+    def delete() -> bool:
+        try:
+            backend.delete_password(SERVICE, profile)
+        except keyring.errors.PasswordDeleteError:
+            return False
+        return True
+
+    return _guarded(delete)
 
 
 def backend_name() -> str:
@@ -68,14 +68,25 @@ def backend_name() -> str:
 
 
 def _usable_backend() -> KeyringBackend:
-    try:
-        backend = keyring.get_keyring()
-    except Exception as error:  # a broken PYTHON_KEYRING_BACKEND or keyringrc.cfg
-        raise _unavailable(error) from None
+    # get_keyring fails on a broken PYTHON_KEYRING_BACKEND or keyringrc.cfg.
+    backend = _guarded(keyring.get_keyring)
     # The fail backend raises on every call; the null one silently forgets: neither keeps a key.
     if isinstance(backend, fail.Keyring | null.Keyring):
         raise KeyringUnavailable(f"no system keyring is available: {FIXES}")
     return backend
+
+
+def _guarded(call: Callable[[], T], *secrets: str) -> T:
+    """`call()`, turning any backend failure (locked, D-Bus gone, ...) into `KeyringUnavailable`.
+
+    Raised outside the `except` block so the backend's exception, which may quote the key, is
+    not even attached as `__context__`.
+    """
+    try:
+        return call()
+    except Exception as error:
+        failure = _unavailable(error, *secrets)
+    raise failure
 
 
 def _unavailable(error: Exception, *secrets: str) -> KeyringUnavailable:

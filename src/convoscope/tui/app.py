@@ -80,7 +80,7 @@ class ConvoscopeApp(App[None]):
         self.client.set_api_key(Secret(key))
         try:
             store_key(self.client.profile.name, key)
-        except KeyringUnavailable as problem:
+        except (KeyringUnavailable, ValueError) as problem:
             self.notify(f"Using the key for this session only. {problem}", severity="warning", markup=False)
         else:
             self.notify("Key stored in the system keyring.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
 from typing import ClassVar
 
@@ -35,6 +36,7 @@ from convoscope.tui.widgets.line_list import LineList
 
 SELECTION_SETTLE_S = 0.05  # holding j should not fire a get-item per line passed
 MORE_FACTOR = 4
+HEADER_REFRESH_S = 0.1
 
 
 class ConversationScreen(Screen[None], KeyAware):
@@ -123,6 +125,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self.type_filter: TypeFilter = ALL_ITEMS
         self.search_term = ""
         self._search_in_detail = False
+        self._header_pending = False
         self.shown_item: Item | None = None
 
     def compose(self) -> ComposeResult:
@@ -133,15 +136,16 @@ class ConversationScreen(Screen[None], KeyAware):
         yield Input(placeholder="Search loaded items (enter: find, escape: close)", id="search")
         yield Footer()
 
-    @property
+    # Looked up on every page and every cursor move: cached after the first query.
+    @functools.cached_property
     def item_list(self) -> ItemList:
         return self.query_one(ItemList)
 
-    @property
+    @functools.cached_property
     def detail(self) -> DetailPane:
         return self.query_one(DetailPane)
 
-    @property
+    @functools.cached_property
     def header(self) -> ConversationHeader:
         return self.query_one(ConversationHeader)
 
@@ -183,12 +187,23 @@ class ConversationScreen(Screen[None], KeyAware):
             return
         first_rows = self.shown_item is None and self.detail.document is None
         self.item_list.engine_changed()
-        self.header.show()
+        self._show_header_soon()
         for status in self.engine.status.values():
             if status.error is not None:
                 self.app.auth_failed(status.error)  # type: ignore[attr-defined]
         if first_rows and self.item_list.current_row is not None:
             self.show_selected()
+
+    def _show_header_soon(self) -> None:
+        """Redraw the header at most ten times a second: a fast walk changes it per page."""
+        if not self._header_pending:
+            self._header_pending = True
+            self.set_timer(HEADER_REFRESH_S, self._show_header_now)
+
+    def _show_header_now(self) -> None:
+        self._header_pending = False
+        if self.is_attached:
+            self.header.show()
 
     # --- detail pane -----------------------------------------------------------------------------
 
@@ -232,7 +247,7 @@ class ConversationScreen(Screen[None], KeyAware):
 
     def _still_showing(self) -> bool:
         """False once the screen or its panes are being taken down (quit, escape)."""
-        return self.is_attached and any(True for _ in self.query(DetailPane))
+        return self.is_attached and self.detail.is_attached
 
     async def _partner(self, row: Row) -> Item | None:
         for partner_id in self.engine.index.partners(row):

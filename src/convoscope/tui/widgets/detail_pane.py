@@ -18,6 +18,8 @@ from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from convoscope.tui.widgets.scrolling import set_virtual_size
 from textual.worker import get_current_worker
 
 from convoscope.render.detail import Document
@@ -100,6 +102,12 @@ class DetailPane(ScrollView, can_focus=True):
         self._source = document
         if not keep_scroll:
             self.scroll_to(y=0, animate=False)
+        if isinstance(document, Document) and len(document.sections) <= 1:
+            # A row summary shown while the item is fetched: a worker thread costs more.
+            self.workers.cancel_group(self, "detail-render")
+            width = self._content_width()
+            self._set_strips(document, document, render_document(document, width), width)
+            return
         self._render_in_thread(document, self._content_width())
 
     @work(thread=True, exclusive=True, group="detail-render", name="render-detail")
@@ -116,7 +124,7 @@ class DetailPane(ScrollView, can_focus=True):
             return  # a newer document is on its way
         self.document = document
         self._strips, self._rendered_width = strips, width
-        self.virtual_size = Size(width, len(strips))
+        set_virtual_size(self, Size(width, len(strips)))
         self.refresh()
 
     def _content_width(self) -> int:

@@ -67,6 +67,8 @@ class ItemList(LineList):
         self.search_term = ""  # rows whose text contains it (casefolded) are marked
         self._spin = 0
         self._stick_to_end = False  # after G: keep the newest item in view as pages arrive
+        # (first visible item id, its offset from the top, the cursor's item id)
+        self._anchor: tuple[str | None, int, str | None] = (None, 0, None)
 
     def on_mount(self) -> None:
         self.set_interval(0.1, self._tick_spinner)
@@ -131,9 +133,12 @@ class ItemList(LineList):
     # --- engine changes --------------------------------------------------------------------------
 
     def engine_changed(self) -> None:
-        """The engine loaded or changed rows: keep the same items in view, redraw."""
-        top_id, top_offset = self._first_visible_item()
-        cursor_id = self._item_id_at(self.cursor)
+        """The engine loaded or changed rows: keep the same items in view, redraw.
+
+        The anchor was taken when the view last settled: by now the rows under the old line
+        numbers may be others (a page landed above them).
+        """
+        top_id, top_offset, cursor_id = self._anchor
         # Report the viewport only once it is back where the user was looking, or a page that
         # lands above the view would look like a request for the next one.
         self.lines_changed(report_viewport=False)
@@ -145,6 +150,10 @@ class ItemList(LineList):
             if cursor_id is not None and (line := self.view.line_of(cursor_id)) is not None:
                 self.cursor = line
         self._report_viewport()
+
+    def _remember_anchor(self) -> None:
+        top_id, top_offset = self._first_visible_item()
+        self._anchor = (top_id, top_offset, self._item_id_at(self.cursor))
 
     def _item_id_at(self, index: int) -> str | None:
         if index >= self.line_count():
@@ -163,15 +172,28 @@ class ItemList(LineList):
     def move_cursor(self, index: int, *, scroll: bool = True) -> None:
         super().move_cursor(index, scroll=scroll)
         self._update_pairs()
+        self._remember_anchor()
 
     def _update_pairs(self) -> None:
         line = self.view.line(self.cursor) if self.line_count() else None
         keys = frozenset(link.key for link in line.links) if isinstance(line, Row) else frozenset()
         if keys != self.pair_keys:
+            changed = keys | self.pair_keys
             self.pair_keys = keys
-            self.refresh()  # partners may be anywhere on screen; cached strips make this cheap
+            self._refresh_visible_lines_linked_to(changed)
+
+    def _refresh_visible_lines_linked_to(self, keys: frozenset[str]) -> None:
+        """Repaint only the visible lines whose pair highlight may have changed."""
+        if not keys:
+            return
+        top = self.scroll_offset.y
+        for index in range(top, min(top + self.size.height, self.line_count())):
+            line = self.view.line(index)
+            if isinstance(line, Row) and any(link.key in keys for link in line.links):
+                self.refresh_line(index)
 
     def viewport_changed(self, first: int, last: int) -> None:
+        self._remember_anchor()
         self.view.viewport(first, last)
 
     # --- filter, search, pairs --------------------------------------------------------------------

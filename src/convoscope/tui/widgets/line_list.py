@@ -19,6 +19,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from convoscope.tui.widgets.scrolling import set_virtual_size
+
 
 class LineList(ScrollView, can_focus=True):
     """A scrolling list of one-line rows with a cursor.
@@ -115,7 +117,7 @@ class LineList(ScrollView, can_focus=True):
     def lines_changed(self, *, report_viewport: bool = True) -> None:
         """The lines changed: resize the scroll area, keep the cursor in range, redraw."""
         count = self.line_count()
-        self.virtual_size = Size(self.scrollable_content_region.width, count)
+        set_virtual_size(self, Size(self.scrollable_content_region.width, count))
         self.cursor = min(self.cursor, max(count - 1, 0))
         self._strips.clear()
         self.refresh()
@@ -152,7 +154,7 @@ class LineList(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._strips.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, self.line_count())
+        set_virtual_size(self, Size(self.scrollable_content_region.width, self.line_count()))
         self._report_viewport()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
