@@ -285,3 +285,22 @@ async def test_without_a_listing_a_pasted_id_still_opens(fault_server):
         await pilot.press("enter")
         _, _, engine = await open_conversation(pilot)
         assert engine.conversation_id == "conv_synth_450"
+
+
+@pytest.mark.detects_capabilities
+async def test_the_picker_shows_what_the_server_offers_and_caches_it(demo_url):
+    from convoscope.api import ConversationsClient, Profile, Secret
+    from convoscope.storage import capabilities_cache
+    from convoscope.tui.app import ConvoscopeApp
+
+    client = ConversationsClient(Profile(name="demo-test", base_url=demo_url, api_key=Secret("sk-x")))
+    app = ConvoscopeApp(client)
+    async with app.run_test(size=(120, 30)) as pilot:
+        line = app.screen.query_one("#picker-capabilities")
+        for _ in range(100):
+            if "server:" in str(line.render()):
+                break
+            await pilot.pause(0.05)
+        assert "listing ✓" in str(line.render()) and "after ✓" in str(line.render())
+    cached = capabilities_cache.load("demo-test", demo_url)
+    assert cached is not None and cached.lists_conversations and cached.honours_after

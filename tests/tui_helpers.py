@@ -31,10 +31,23 @@ SIZE = (120, 40)  # terminal size for every app test: 37 list lines under a 2-li
 
 
 @pytest.fixture(autouse=True)
-def isolated_data_dir(tmp_path, monkeypatch):
-    """History (and any other data) goes to a per-test directory, never the real home."""
+def isolated_data_dir(tmp_path, monkeypatch, request):
+    """History (and any other data) goes to a per-test directory, never the real home.
+
+    The picker's capability check sends a few requests at start-up; tests that count requests
+    or inject faults into the next ones get "nothing known yet" instead, unless they are marked
+    `detects_capabilities`.
+    """
     directory = tmp_path / "data"
     monkeypatch.setenv("CONVOSCOPE_DATA_DIR", str(directory))
+    if request.node.get_closest_marker("detects_capabilities") is None:
+        from convoscope.api.capabilities import Capabilities
+        from convoscope.tui.screens import picker
+
+        async def nothing_known(client, probe_conversation_id=None):
+            return Capabilities()
+
+        monkeypatch.setattr(picker, "detect_capabilities", nothing_known)
     return directory
 
 

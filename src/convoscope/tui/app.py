@@ -8,6 +8,7 @@ from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from convoscope.api.capabilities import Capabilities
 from convoscope.api import APIError, AuthenticationError, ConversationsClient, Secret
 from convoscope.storage.secrets import KeyringUnavailable, store_key
 from convoscope.storage.history import History
@@ -43,6 +44,7 @@ class ConvoscopeApp(App[None]):
         self.initial_conversation = conversation_id
         self.history = history or History(data_dir() / "history.json")
         self._asking_for_key = False
+        self.capabilities: Capabilities | None = None  # what the server offers, once known
         self._auth_error_seen: APIError | None = None
 
     def on_mount(self) -> None:
@@ -89,7 +91,10 @@ class ConvoscopeApp(App[None]):
                 screen.key_changed()
 
     def open_conversation(self, conversation_id: str) -> None:
-        self.push_screen(ConversationScreen(self.client, conversation_id, self.history))
+        honours_after = self.capabilities.honours_after if self.capabilities else None
+        self.push_screen(
+            ConversationScreen(self.client, conversation_id, self.history, honours_after=honours_after)
+        )
 
     @on(PickerScreen.Open)
     def picker_open(self, event: PickerScreen.Open) -> None:

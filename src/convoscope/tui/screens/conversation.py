@@ -112,12 +112,19 @@ class ConversationScreen(Screen[None], KeyAware):
     """
 
     def __init__(
-        self, client: ConversationsClient, conversation_id: str, history: History | None = None
+        self,
+        client: ConversationsClient,
+        conversation_id: str,
+        history: History | None = None,
+        *,
+        honours_after: bool | None = None,
     ) -> None:
         super().__init__()
         self.client = client
         self.history = history
-        self.engine = PagingEngine(client, conversation_id, on_change=self._engine_changed)
+        self.engine = PagingEngine(
+            client, conversation_id, on_change=self._engine_changed, honours_after=honours_after
+        )
         self.items = ItemCache(client, conversation_id)
         self.include: frozenset[str] = frozenset()
         self.raw = False

@@ -15,6 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from convoscope.api import APIError, ConversationsClient
+from convoscope.api.capabilities import detect_capabilities
+from convoscope.storage import capabilities_cache
 from convoscope.render.text import visible
 from convoscope.storage.history import History
 from convoscope.tui.screens.login import KeyAware
@@ -51,10 +53,13 @@ class PickerScreen(Screen[None], KeyAware):
         Binding("down", "list_down", "Down", show=False, id="picker.down"),
         # Priority: the filter Input would otherwise take ctrl+x as "cut".
         Binding("ctrl+x", "forget", "Forget", priority=True, id="picker.forget"),
+        Binding("ctrl+r", "detect", "Re-check server", id="picker.detect",
+                tooltip="Detect again what this server offers (listing, item_type, before, …)"),
     ]
     DEFAULT_CSS = """
     PickerScreen #picker-title { height: 1; padding: 0 1; background: $panel; }
     PickerScreen #picker-status { height: 1; padding: 0 1; color: $text-muted; }
+    PickerScreen #picker-capabilities { height: 1; padding: 0 1; color: $text-muted; background: $panel; }
     """
 
     class Open(Message):
@@ -76,6 +81,7 @@ class PickerScreen(Screen[None], KeyAware):
     def compose(self) -> ComposeResult:
         where = "the bundled demo (in-process, no network)" if self.client.profile.name == "demo" else self.server
         yield Static(Text(f"convoscope · {visible(where)}"), id="picker-title")
+        yield Static("", id="picker-capabilities")
         yield Input(placeholder="Filter, or paste a conversation id or URL · Enter opens", id="filter")
         yield Static("", id="picker-status")
         yield ConversationList(id="conversations")
@@ -87,6 +93,26 @@ class PickerScreen(Screen[None], KeyAware):
         self.query_one(Input).focus()
         self.refresh_entries()
         self.load_listing()
+        self.check_capabilities()
+
+    # --- what the server offers ------------------------------------------------------------------
+
+    @work(group="capabilities", exclusive=True, name="detect-capabilities")
+    async def check_capabilities(self, *, refresh: bool = False) -> None:
+        """Cached per profile and server; detected (a few cheap requests) when unknown or old."""
+        profile = self.client.profile
+        line = self.query_one("#picker-capabilities", Static)
+        caps = None if refresh else capabilities_cache.load(profile.name, profile.base_url)
+        if caps is None:
+            line.update("Checking what this server offers…")
+            caps = await detect_capabilities(self.client)
+            capabilities_cache.save(profile.name, profile.base_url, caps)
+        caps.apply(self.client)
+        self.app.capabilities = caps  # type: ignore[attr-defined]
+        line.update(Text(f"server: {caps.describe()}"))
+
+    def action_detect(self) -> None:
+        self.check_capabilities(refresh=True)
 
     def key_changed(self) -> None:
         self.load_listing()
