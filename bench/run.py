@@ -672,6 +672,23 @@ async def measure_app(server: DemoServer, conversation_id: str, n: int, newest_i
     return result
 
 
+@contextmanager
+def isolated_dirs(tmp: Path) -> Iterator[None]:
+    """Point convoscope's data and config dirs at `tmp`: the bench must not touch the user's
+    history, capability cache or config (the server subprocess inherits this too)."""
+    names = ("CONVOSCOPE_DATA_DIR", "CONVOSCOPE_CONFIG_DIR")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update({name: str(tmp / name.lower()) for name in names})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def source_state() -> dict[str, Any]:
     """Which code was measured: the commit, and whether src/ had uncommitted changes."""
     root = Path(__file__).resolve().parent.parent
@@ -699,7 +716,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if result["load_avg_at_start"] > (os.cpu_count() or 1) / 2:
         print(f"warning: load average {result['load_avg_at_start']:.1f}: other processes are busy "
               "and will distort the timings", file=sys.stderr)
-    with tempfile.TemporaryDirectory(prefix="convoscope-bench-") as tmp, \
+    with tempfile.TemporaryDirectory(prefix="convoscope-bench-") as tmp, isolated_dirs(Path(tmp)), \
             demo_server(latency_ms, Path(tmp)) as server:
         newest_id = newest_item_id(server.url, conversation_id)
         result["newest_id"] = newest_id
