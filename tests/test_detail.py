@@ -832,3 +832,39 @@ async def test_a_long_item_is_drawn_to_the_width_left_beside_the_scrollbar(tmp_p
         top = pane.scroll_offset.y
         for y, drawn in enumerate(drawn_lines(pane)):
             assert drawn.rstrip() == lines[top + y].rstrip()
+
+
+async def test_a_one_type_filter_is_asked_of_a_server_that_filters(fault_server):
+    """Where the server has `item_type`, a single-type filter pages only that type from it."""
+    from convoscope.api.capabilities import Capabilities
+    from convoscope.render.groups import TypeFilter
+
+    url = fault_server()
+    app = ConvoscopeApp(make_client(url, sleep=SleepRecorder()), "conv_synth_5000")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.5)
+        screen = app.screen
+        assert isinstance(screen, ConversationScreen)
+        loaded_mcp_calls = sum(1 for row in screen.engine.index.rows() if row.type == "mcp_call")
+        app.capabilities = Capabilities(item_type_filter=True)
+        screen._apply_filter(TypeFilter("mcp_call", types=frozenset({"mcp_call"})))
+        for _ in range(100):
+            if screen.item_list.line_count() > 50:
+                break
+            await pilot.pause(0.05)
+        rows = [screen.item_list.view.line(i) for i in range(screen.item_list.line_count())]
+        items = [row for row in rows if isinstance(row, Row)]
+        # Every item of the rare type at once, far more than the loaded pages held.
+        import httpx
+
+        on_server = httpx.get(
+            f"{url}/conversations/conv_synth_5000/items", params={"item_type": "mcp_call", "limit": 100, "order": "asc"}
+        ).json()["data"]
+        assert [row.id for row in items] == [item["id"] for item in on_server]
+        assert len(items) > 5 * max(loaded_mcp_calls, 1)
+        assert {row.type for row in items} == {"mcp_call"}
+        assert "(by the server)" in str(screen.header.render())
+        # Back to all items: the main engine's rows again.
+        screen._apply_filter(TypeFilter("all"))
+        await pilot.pause(0.2)
+        assert screen.item_list.engine is screen.engine

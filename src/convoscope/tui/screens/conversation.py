@@ -126,6 +126,7 @@ class ConversationScreen(Screen[None], KeyAware):
             client, conversation_id, on_change=self._engine_changed, honours_after=honours_after
         )
         self.items = ItemCache(client, conversation_id)
+        self._typed_engine: PagingEngine | None = None  # pages one type, when the server filters
         self.include: frozenset[str] = frozenset()
         self.raw = False
         self.limit_factor = 1
@@ -164,6 +165,8 @@ class ConversationScreen(Screen[None], KeyAware):
 
     async def on_unmount(self) -> None:
         await self.engine.close()
+        if self._typed_engine is not None:
+            await self._typed_engine.close()
 
     # --- conversation and engine -----------------------------------------------------------------
 
@@ -315,8 +318,39 @@ class ConversationScreen(Screen[None], KeyAware):
     def _apply_filter(self, type_filter: TypeFilter) -> None:
         self.type_filter = type_filter
         self.header.filter_name = None if type_filter.shows_all else type_filter.name
-        self.item_list.set_filter(None if type_filter.shows_all else type_filter.accepts)
+        server_type = self._server_side_type(type_filter)
+        if server_type is not None:
+            self.item_list.use_engine(self._engine_for_type(server_type))
+            self.item_list.set_filter(None)
+            self.header.filter_name += " (by the server)"
+        else:
+            self.item_list.use_engine(self.engine)
+            self.item_list.set_filter(None if type_filter.shows_all else type_filter.accepts)
         self.header.show()
+
+    def _server_side_type(self, type_filter: TypeFilter) -> str | None:
+        """The one type to ask the server for, when it can filter (item_type) and one suffices."""
+        caps = getattr(self.app, "capabilities", None)
+        if caps is None or not caps.item_type_filter or type_filter.groups or len(type_filter.types) != 1:
+            return None
+        return next(iter(type_filter.types))
+
+    def _engine_for_type(self, item_type: str) -> PagingEngine:
+        """An engine paging only `item_type` items; the previous one is closed."""
+        if self._typed_engine is not None and self._typed_engine.item_type == item_type:
+            return self._typed_engine
+        if self._typed_engine is not None:
+            self.run_worker(self._typed_engine.close(), group="typed-engine-close")
+        self._typed_engine = PagingEngine(
+            self.client,
+            self.engine.conversation_id,
+            item_type=item_type,
+            on_change=self._engine_changed,
+            honours_after=self.engine.honours_after,
+        )
+        self._typed_engine.conversation = self.engine.conversation
+        self._typed_engine.start()
+        return self._typed_engine
 
     def action_switch_focus(self) -> None:
         if self.item_list.has_focus and not self.has_class("zoomed"):

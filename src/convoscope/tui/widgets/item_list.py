@@ -203,6 +203,20 @@ class ItemList(LineList):
         line = self.view.line(self.cursor) if self.line_count() else None
         return line if isinstance(line, Row) else None
 
+    def use_engine(self, engine: PagingEngine) -> None:
+        """Show another engine's lines (a server-side filtered one, or back to all items)."""
+        if engine is self.engine:
+            return
+        self.engine = engine
+        self.view = FullView(engine)
+        self._stick_to_end = False
+        self.lines_changed(report_viewport=False)
+        self.cursor = 0
+        self.scroll_to(y=0, animate=False)
+        self._update_pairs()
+        self._report_viewport()
+        self.post_message(self.CursorMoved(self, self.cursor))
+
     def set_filter(self, accepts: Callable[[str], bool] | None) -> None:
         """Show only rows whose type `accepts` (None: all), keeping the cursor near its item."""
         engine_line = self.view.engine_line(self.cursor) if self.line_count() else 0
