@@ -47,6 +47,7 @@ from textual import events
 from textual.app import App
 from textual.worker import WorkerState
 
+from detail_filter import measure_filter_and_detail  # bench/ is on sys.path when run as a script
 from convoscope.api import ConversationsClient, Profile, Secret
 from convoscope.api.models import parse_item
 from convoscope.paging.engine import Edge, EdgeState, PagingEngine
@@ -315,6 +316,7 @@ async def measure_walk(server: DemoServer, conversation_id: str, n: int, history
         result["rss_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         if cursor_moves:
             result.update(await measure_cursor_moves(app, screen.query_one(ItemList), n))
+            result.update(await measure_filter_and_detail(screen, n))
         rows = [engine.index.row(i) for i in range(len(engine.index))]
     return result, rows
 

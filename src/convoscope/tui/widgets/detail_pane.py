@@ -87,6 +87,7 @@ class DetailPane(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.document: Document | None = None  # what is drawn now
         self._source: Document | DocumentFactory | None = None  # what was asked for last
+        self._drawn_source: object = None
         self._strips: list[Strip] = []
         self._rendered_width = 0
         self.search_term = ""
@@ -123,6 +124,7 @@ class DetailPane(ScrollView, can_focus=True):
         if source is not self._source:
             return  # a newer document is on its way
         self.document = document
+        self._drawn_source = source
         self._strips, self._rendered_width = strips, width
         set_virtual_size(self, Size(width, len(strips)))
         self.refresh()
@@ -134,6 +136,11 @@ class DetailPane(ScrollView, can_focus=True):
         if self.document is not None and self._content_width() != self._rendered_width:
             self._render_in_thread(self.document, self._content_width())
             self._source = self.document
+
+    @property
+    def settled(self) -> bool:
+        """What was asked for last is what is drawn."""
+        return self._source is not None and self._drawn_source is self._source
 
     @property
     def plain_lines(self) -> list[str]:
