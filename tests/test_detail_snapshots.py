@@ -16,6 +16,7 @@ from convoscope.tui.app import ConvoscopeApp
 from convoscope.tui.screens.conversation import ConversationScreen
 from convoscope.tui.screens.menus import FilterMenu
 from tests.tui_helpers import (  # noqa: F401  (isolated_data_dir is an autouse fixture)
+    wait_for_quiet,
     in_process_client,
     isolated_data_dir,
     pane_text,
@@ -29,13 +30,6 @@ SUPPORT_BOT = "conv_68f9ebde9b5c904a3ef76e491c5db73da3cee9a5b4252e9e"
 CODING_AGENT = "conv_68f786ff63c49f5f7e76be87ae336b086735ce35b78e18e1"
 RESEARCH_AGENT = "conv_68f8d82296fc704ffa1ed1699201483c2008d2aad2c71b40"
 
-
-async def _quiet(pilot: Pilot) -> None:
-    """Wait until no worker is running (conversation details, pages, item fetches, drawing)."""
-    await wait_until(
-        pilot, lambda: not any(worker.is_running for worker in pilot.app.workers), timeout=10, what="workers"
-    )
-    await pilot.pause()
 
 
 async def _loaded(pilot: Pilot) -> ConversationScreen:
@@ -62,7 +56,7 @@ def _showing(line: int, *, expect: str):
         await select_line(pilot, screen, line)
         await wait_for_detail(pilot, screen, timeout=10)
         assert expect in pane_text(screen), pane_text(screen)
-        await _quiet(pilot)
+        await wait_for_quiet(pilot)
 
     return run_before
 
@@ -99,6 +93,6 @@ def test_filter_menu(snap_compare, tmp_path):
         await _loaded(pilot)
         await pilot.press("T")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, FilterMenu), what="the filter menu")
-        await _quiet(pilot)
+        await wait_for_quiet(pilot)
 
     assert snap_compare(_app(CODING_AGENT, tmp_path), terminal_size=TERMINAL, run_before=run_before)

@@ -15,25 +15,18 @@ from convoscope.storage.history import History
 from convoscope.tui.app import ConvoscopeApp
 from convoscope.tui.screens.conversation import ConversationScreen
 from convoscope.tui.screens.picker import PickerScreen
-from tests.tui_helpers import in_process_client, isolated_data_dir, wait_until  # noqa: F401  (autouse fixture)
+from tests.tui_helpers import wait_for_quiet, in_process_client, isolated_data_dir, wait_until  # noqa: F401  (autouse fixture)
 
 TERMINAL = (120, 34)
 CODING_AGENT = "conv_68f786ff63c49f5f7e76be87ae336b086735ce35b78e18e1"
 
-
-async def _quiet(pilot: Pilot) -> None:
-    """Wait until no worker is running (listing, conversation details, item fetches)."""
-    await wait_until(
-        pilot, lambda: not any(worker.is_running for worker in pilot.app.workers), timeout=10, what="workers"
-    )
-    await pilot.pause()
 
 
 async def _picker_loaded(pilot: Pilot) -> None:
     app = pilot.app
     await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen) and bool(app.screen.listed), timeout=10)
     app.screen.query_one(Input).cursor_blink = False  # a blinking cursor would be on or off at random
-    await _quiet(pilot)
+    await wait_for_quiet(pilot)
 
 
 async def _conversation_loaded(pilot: Pilot) -> None:
@@ -49,7 +42,7 @@ async def _conversation_loaded(pilot: Pilot) -> None:
         what="the whole conversation",
     )
     await pilot.pause(0.2)  # let anything that follows the cursor (a detail view) settle
-    await _quiet(pilot)
+    await wait_for_quiet(pilot)
 
 
 def test_picker(snap_compare, tmp_path):
@@ -67,7 +60,7 @@ def test_conversation_after_moving_down(snap_compare, tmp_path):
         await _conversation_loaded(pilot)
         await pilot.press("j", "j", "j")
         await pilot.pause(0.2)
-        await _quiet(pilot)
+        await wait_for_quiet(pilot)
 
     app = ConvoscopeApp(in_process_client(), CODING_AGENT, history=History(tmp_path / "history.json"))
     assert snap_compare(app, terminal_size=TERMINAL, run_before=run_before)

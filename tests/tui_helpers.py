@@ -291,3 +291,11 @@ def item_fetches(stats: dict) -> dict[str, int]:
 
 def item_path(conversation_id: str, item_id: str) -> str:
     return f"/v1/conversations/{conversation_id}/items/{item_id}"
+
+
+async def wait_for_quiet(pilot) -> None:
+    """Wait until no worker is running (listing, details, pages, item fetches, drawing)."""
+    await wait_until(
+        pilot, lambda: not any(worker.is_running for worker in pilot.app.workers), timeout=10, what="workers"
+    )
+    await pilot.pause()
