@@ -37,10 +37,18 @@ def targets_table(results: list[dict[str, Any]]) -> str:
         cells = []
         for r in results:
             t = r["targets"].get(name)
-            cells.append("-" if t is None else
-                         f"{fmt(t['value'])} ≤ {fmt(t['limit'])}: {VERDICT[t['pass']]}")
+            cells.append(target_cell(t))
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def target_cell(t: dict[str, Any] | None) -> str:
+    if t is None:
+        return "-"
+    if t["value"] is None:  # not measured (SDK skipped) or not meaningful (floor 0 at 0 ms)
+        practical = t.get("walk_vs_raw_walk")
+        return "n/a" + (f" (floor 0; walk = {practical:.2f} × raw walk)" if practical else "")
+    return f"{fmt(t['value'])} ≤ {fmt(t['limit'])}: {VERDICT[t['pass']]}"
 
 
 def provenance(results: list[dict[str, Any]]) -> str:

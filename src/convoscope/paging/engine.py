@@ -114,6 +114,10 @@ class PagingEngine:
     # --- what a view draws -----------------------------------------------------------------------
 
     @property
+    def loading_all(self) -> bool:
+        return self._loading_all
+
+    @property
     def complete(self) -> bool:
         return not self.index.gap_open
 

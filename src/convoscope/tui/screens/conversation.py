@@ -37,6 +37,7 @@ from convoscope.tui.widgets.line_list import LineList
 SELECTION_SETTLE_S = 0.05  # holding j should not fire a get-item per line passed
 MORE_FACTOR = 4
 HEADER_REFRESH_S = 0.1
+WALK_REDRAW_S = 0.1
 
 
 class ConversationScreen(Screen[None], KeyAware):
@@ -134,6 +135,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self.search_term = ""
         self._search_in_detail = False
         self._header_pending = False
+        self._walk_redraw_pending = False
         self.shown_item: Item | None = None
 
     def compose(self) -> ComposeResult:
@@ -195,6 +197,21 @@ class ConversationScreen(Screen[None], KeyAware):
     def _engine_changed(self) -> None:
         if not self.is_mounted:
             return
+        if self.engine.loading_all and self.engine.index.head_count > 0:
+            # A walk of the whole conversation changes the rows hundreds of times a second;
+            # drawing each would take half its CPU. Ten redraws a second keep it visibly alive.
+            if not self._walk_redraw_pending:
+                self._walk_redraw_pending = True
+                self.set_timer(WALK_REDRAW_S, self._walk_redraw)
+            return
+        self._apply_engine_change()
+
+    def _walk_redraw(self) -> None:
+        self._walk_redraw_pending = False
+        if self.is_attached:
+            self._apply_engine_change()
+
+    def _apply_engine_change(self) -> None:
         first_rows = self.shown_item is None and self.detail.document is None
         self.item_list.engine_changed()
         self._show_header_soon()

@@ -81,7 +81,11 @@ class ItemList(LineList):
     def line_key(self, index: int) -> object:
         line = self.view.line(index)
         if isinstance(line, GapLine):
-            return (line, self._spin)
+            # A snapshot: GapLine holds the engine's live EdgeStatus objects, so comparing the
+            # line itself with an old key would always say "unchanged".
+            head, tail = line.head, line.tail
+            return ("gap", head.state, head.message, tail.state, tail.message,
+                    line.tail_started, self._spin, self.engine.notice)
         return (line, self._is_paired(line), self.search_term)
 
     def render_line_at(self, index: int, width: int, cursor: bool) -> Strip:

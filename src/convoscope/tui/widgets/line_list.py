@@ -119,10 +119,22 @@ class LineList(ScrollView, can_focus=True):
         count = self.line_count()
         set_virtual_size(self, Size(self.scrollable_content_region.width, count))
         self.cursor = min(self.cursor, max(count - 1, 0))
-        self._strips.clear()
-        self.refresh()
+        self.refresh_changed_lines()
         if report_viewport:
             self._report_viewport()
+
+    def refresh_changed_lines(self) -> None:
+        """Repaint only the visible lines that would now draw differently.
+
+        A page that lands below the view changes nothing visible; the strip cache checks each
+        entry's line key, so it needs no clearing either.
+        """
+        top, width = self.scroll_offset.y, self.scrollable_content_region.width
+        count = self.line_count()
+        for index in range(top, top + self.size.height):
+            cached = self._strips.get((index, width, index == self.cursor))
+            if index >= count or cached is None or cached[0] != self.line_key(index):
+                self.refresh_line(index)
 
     def refresh_index(self, index: int) -> None:
         if self.scroll_offset.y <= index < self.scroll_offset.y + self.size.height:

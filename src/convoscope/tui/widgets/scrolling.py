@@ -23,4 +23,3 @@ def set_virtual_size(widget: ScrollView, size: Size) -> None:
         return
     widget.set_reactive(Widget.virtual_size, size)
     widget._scroll_update(size)  # what Textual itself calls when a size changes without layout
-    widget.refresh()
