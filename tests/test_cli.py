@@ -89,3 +89,19 @@ def test_help_and_version(flag):
     result = run_cli(flag)
     assert result.returncode == 0
     assert "convoscope" in result.stdout
+
+
+def test_jsonl_escapes_what_a_terminal_would_act_on_or_cannot_encode(fault_server):
+    import httpx
+
+    url = fault_server()
+    text = "bidi \u202e gnp.exe, lone \ud800 surrogate, \x9b C1, \u2066 isolate"
+    body = json.dumps({"items": [{"type": "message", "role": "user",
+                                  "content": [{"type": "input_text", "text": text}]}]})
+    conversation = httpx.post(f"{url}/conversations", content=body,
+                              headers={"content-type": "application/json"}).json()
+    result = run_cli("items", conversation["id"], "--base-url", url, "--jsonl")
+    assert result.returncode == 0, result.stderr
+    line = result.stdout.strip()
+    assert not any(c in line for c in "\u202e\x9b\u2066")
+    assert json.loads(line)["content"][0]["text"] == text  # lossless

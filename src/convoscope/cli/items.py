@@ -16,13 +16,13 @@ from convoscope.api.include import INCLUDE_VALUES
 from convoscope.api.models import Item
 from convoscope.cli.common import add_connection_options, build_client, fail, print_retry_to_stderr
 from convoscope.paging import WalkStop, WalkSummary, walk_items
-from convoscope.render.text import visible
+from convoscope.render.text import TERMINAL_UNSAFE_CHARS, visible
 
 FLUSH_EVERY = 100
 
-# Characters JSON allows raw but a terminal would act on (DEL, C1 controls, bidi overrides):
-# escaping them keeps each line valid JSON and the terminal safe.
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+# Characters JSON allows raw but a terminal would act on (DEL, C1 controls, bidi overrides) or
+# cannot encode (lone surrogates): escaping them keeps each line valid JSON and stdout safe.
+_JSON_UNSAFE = re.compile(f"[{TERMINAL_UNSAFE_CHARS}]")
 
 
 def build_parser() -> argparse.ArgumentParser:

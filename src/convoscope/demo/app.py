@@ -25,7 +25,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from convoscope.demo.bundled import load_bundled
@@ -44,6 +44,7 @@ from convoscope.demo.include import parse_include, strip_item
 from convoscope.demo.inputs import new_items, validate_metadata
 from convoscope.demo.middleware import DemoMiddleware
 from convoscope.demo.pages import select_page, walk_all
+from convoscope.demo.responses import APIResponse
 from convoscope.demo.stats import Stats
 from convoscope.demo.store import ConversationRecord, Store, Timeline
 
@@ -122,12 +123,12 @@ async def create_conversation(request: Request) -> Response:
     body = await _json_body(request, required=False)
     items = new_items(body["items"]) if body.get("items") is not None else []
     record = request.app.state.store.create(validate_metadata(body.get("metadata")), items)
-    return JSONResponse(record.conversation)
+    return APIResponse(record.conversation)
 
 
 async def retrieve_conversation(request: Request) -> Response:
     _check_params(request, set())
-    return JSONResponse(_conversation(request).conversation)
+    return APIResponse(_conversation(request).conversation)
 
 
 async def update_conversation(request: Request) -> Response:
@@ -137,14 +138,14 @@ async def update_conversation(request: Request) -> Response:
         raise missing_parameter("metadata")
     record = _conversation(request)
     record.conversation["metadata"] = validate_metadata(body["metadata"])
-    return JSONResponse(record.conversation)
+    return APIResponse(record.conversation)
 
 
 async def delete_conversation(request: Request) -> Response:
     _check_params(request, set())
     conversation_id = request.path_params["conversation_id"]
     request.app.state.store.delete(conversation_id)
-    return JSONResponse({"id": conversation_id, "object": "conversation.deleted", "deleted": True})
+    return APIResponse({"id": conversation_id, "object": "conversation.deleted", "deleted": True})
 
 
 # --- Items -----------------------------------------------------------------------------------
@@ -188,7 +189,7 @@ async def create_items(request: Request) -> Response:
 async def retrieve_item(request: Request) -> Response:
     include = _retrieve_include(request)
     timeline, position = _item(request)
-    return JSONResponse(strip_item(timeline.item_at(position), include))
+    return APIResponse(strip_item(timeline.item_at(position), include))
 
 
 async def delete_item(request: Request) -> Response:
@@ -198,22 +199,22 @@ async def delete_item(request: Request) -> Response:
     item_id = request.path_params["item_id"]
     if not record.timeline.delete(item_id):
         raise item_not_found(item_id)
-    return JSONResponse(record.conversation)
+    return APIResponse(record.conversation)
 
 
 # --- Demo control routes (not part of the API) ----------------------------------------------
 
 async def demo_stats(request: Request) -> Response:
-    return JSONResponse(request.app.state.stats.to_json())
+    return APIResponse(request.app.state.stats.to_json())
 
 
 async def demo_reset(request: Request) -> Response:
     request.app.state.stats.reset()
-    return JSONResponse({"ok": True})
+    return APIResponse({"ok": True})
 
 
 async def demo_get_faults(request: Request) -> Response:
-    return JSONResponse(faults_to_json(request.app.state.faults))
+    return APIResponse(faults_to_json(request.app.state.faults))
 
 
 async def demo_set_faults(request: Request) -> Response:
@@ -222,7 +223,7 @@ async def demo_set_faults(request: Request) -> Response:
         request.app.state.faults = faults_from_json(body)
     except (TypeError, ValueError) as exc:
         raise bad_request(f"Invalid faults: {exc}") from exc
-    return JSONResponse(faults_to_json(request.app.state.faults))
+    return APIResponse(faults_to_json(request.app.state.faults))
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -325,7 +326,7 @@ def _list_faults(request: Request, after: int | None, before: int | None) -> tup
     return after, before, None
 
 
-def _list_response(request: Request, data: list[dict[str, Any]], has_more: bool) -> JSONResponse:
+def _list_response(request: Request, data: list[dict[str, Any]], has_more: bool) -> APIResponse:
     body: dict[str, Any] = {"object": "list"} if _persona(request).list_object else {}
     body.update(
         data=data,
@@ -333,7 +334,7 @@ def _list_response(request: Request, data: list[dict[str, Any]], has_more: bool)
         last_id=data[-1].get("id") if data else None,
         has_more=has_more,
     )
-    return JSONResponse(body)
+    return APIResponse(body)
 
 
 def _conversation(request: Request) -> ConversationRecord:
@@ -374,7 +375,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     style = _persona(request).error_style
     if style == "fastapi":
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return APIResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
     what = "Invalid URL" if exc.status_code == 404 else exc.detail
     message = f"{what} ({request.method} {request.url.path})"
     return ApiError(exc.status_code, message, headers=dict(exc.headers or {})).response(style)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import JSONResponse
+from convoscope.demo.responses import APIResponse
 
 # Type and code OpenAI uses for statuses the fault injector can produce.
 _STATUS_ERRORS: dict[int, tuple[str, str | None, str]] = {
@@ -59,25 +59,25 @@ class ApiError(Exception):
     def body(self) -> dict[str, Any]:
         return error_body(self.message, type=self.type, param=self.param, code=self.code)
 
-    def response(self, style: str = "openai") -> JSONResponse:
+    def response(self, style: str = "openai") -> APIResponse:
         """The error as a server of `style` answers it (see demo/impersonate.py)."""
         if style == "azure":
-            return JSONResponse(self.azure_body(), status_code=self.status, headers=self.headers)
+            return APIResponse(self.azure_body(), status_code=self.status, headers=self.headers)
         if style == "fastapi":
             return self.fastapi_response()
-        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+        return APIResponse(self.body(), status_code=self.status, headers=self.headers)
 
     def azure_body(self) -> dict[str, Any]:
         """Azure OpenAI v1's AzureErrorResponse: {error: {code, message, param, type: "error"}}."""
         code = self.code or _AZURE_CODES.get(self.status, "Error")
         return {"error": {"code": code, "message": self.message, "param": self.param, "type": "error"}}
 
-    def fastapi_response(self) -> JSONResponse:
+    def fastapi_response(self) -> APIResponse:
         """FastAPI's shapes: {"detail": "..."}, and 422 {"detail": [...]} for a bad parameter."""
         if self.status == 400 and self.param:
             detail = [{"type": self.code or "value_error", "loc": ["query", self.param], "msg": self.message}]
-            return JSONResponse({"detail": detail}, status_code=422, headers=self.headers)
-        return JSONResponse({"detail": self.message}, status_code=self.status, headers=self.headers)
+            return APIResponse({"detail": detail}, status_code=422, headers=self.headers)
+        return APIResponse({"detail": self.message}, status_code=self.status, headers=self.headers)
 
 
 _AZURE_CODES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed"}

@@ -25,13 +25,13 @@ from rich.text import Span, Text
 # reorder text (zero-width, bidi marks/embeddings/overrides/isolates, invisible operators,
 # interlinear annotations, line/paragraph separators). Lone surrogates (JSON "\ud800") are here
 # too: they cannot be encoded for the terminal at all.
-_UNSAFE_CHARS = (
+TERMINAL_UNSAFE_CHARS = (
     r"\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069"
     r"\ufeff\ufff9-\ufffb\ud800-\udfff"
 )
-_UNSAFE = re.compile(rf"[\x00-\x08\x0a-\x1f{_UNSAFE_CHARS}]")
+_UNSAFE = re.compile(rf"[\x00-\x08\x0a-\x1f{TERMINAL_UNSAFE_CHARS}]")
 # The same, but keeping line feeds (tabs are not in either class).
-_UNSAFE_BLOCK = re.compile(rf"[\x00-\x08\x0b-\x1f{_UNSAFE_CHARS}]")
+_UNSAFE_BLOCK = re.compile(rf"[\x00-\x08\x0b-\x1f{TERMINAL_UNSAFE_CHARS}]")
 
 _NAMED = {"\x1b": "␛", "\n": "␤", "\r": "␍", "\x00": "␀", "\x7f": "␡"}
 

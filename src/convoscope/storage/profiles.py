@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 from convoscope.api.profile import DEFAULT_BASE_URL, AuthStyle, Profile, Secret
 from convoscope.storage import secrets
 from convoscope.storage.config import (
-    BUILTIN_PROFILE_NAMES,
     Config,
     ConfigKind,
     ProfileConfig,

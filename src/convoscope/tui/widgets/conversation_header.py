@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from convoscope.api.models import Conversation
 from convoscope.paging.engine import Edge, EdgeState, PagingEngine
 from convoscope.render.text import visible
 
