@@ -16,6 +16,7 @@ from convoscope.tui.app import ConvoscopeApp
 from convoscope.tui.screens.conversation import ConversationScreen
 from convoscope.tui.screens.menus import FilterMenu
 from tests.tui_helpers import (  # noqa: F401  (isolated_data_dir is an autouse fixture)
+    wait_for_conversation,
     wait_for_quiet,
     in_process_client,
     isolated_data_dir,
@@ -33,17 +34,7 @@ RESEARCH_AGENT = "conv_68f8d82296fc704ffa1ed1699201483c2008d2aad2c71b40"
 
 
 async def _loaded(pilot: Pilot) -> ConversationScreen:
-    app = pilot.app
-    await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen), timeout=10)
-    screen = app.screen
-    assert isinstance(screen, ConversationScreen)
-    engine = screen.engine
-    await wait_until(
-        pilot,
-        lambda: engine.complete and engine.conversation is not None and not any(s.busy for s in engine.status.values()),
-        timeout=10,
-        what="the whole conversation",
-    )
+    screen = await wait_for_conversation(pilot)
     await wait_for_detail(pilot, screen, timeout=10)
     return screen
 

@@ -13,9 +13,8 @@ from textual.widgets import Input
 
 from convoscope.storage.history import History
 from convoscope.tui.app import ConvoscopeApp
-from convoscope.tui.screens.conversation import ConversationScreen
 from convoscope.tui.screens.picker import PickerScreen
-from tests.tui_helpers import wait_for_quiet, in_process_client, isolated_data_dir, wait_until  # noqa: F401  (autouse fixture)
+from tests.tui_helpers import wait_for_conversation, wait_for_quiet, in_process_client, isolated_data_dir, wait_until  # noqa: F401  (autouse fixture)
 
 TERMINAL = (120, 34)
 CODING_AGENT = "conv_68f786ff63c49f5f7e76be87ae336b086735ce35b78e18e1"
@@ -30,17 +29,7 @@ async def _picker_loaded(pilot: Pilot) -> None:
 
 
 async def _conversation_loaded(pilot: Pilot) -> None:
-    app = pilot.app
-    await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen), timeout=10)
-    screen = app.screen
-    assert isinstance(screen, ConversationScreen)
-    engine = screen.engine
-    await wait_until(
-        pilot,
-        lambda: engine.complete and engine.conversation is not None and not any(s.busy for s in engine.status.values()),
-        timeout=10,
-        what="the whole conversation",
-    )
+    await wait_for_conversation(pilot)
     await pilot.pause(0.2)  # let anything that follows the cursor (a detail view) settle
     await wait_for_quiet(pilot)
 

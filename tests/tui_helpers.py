@@ -299,3 +299,20 @@ async def wait_for_quiet(pilot) -> None:
         pilot, lambda: not any(worker.is_running for worker in pilot.app.workers), timeout=10, what="workers"
     )
     await pilot.pause()
+
+
+async def wait_for_conversation(pilot):
+    """The conversation screen, once every item and the conversation's details are loaded."""
+    from convoscope.tui.screens.conversation import ConversationScreen
+
+    app = pilot.app
+    await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen), timeout=10)
+    screen = app.screen
+    engine = screen.engine
+    await wait_until(
+        pilot,
+        lambda: engine.complete and engine.conversation is not None and not any(s.busy for s in engine.status.values()),
+        timeout=10,
+        what="the whole conversation",
+    )
+    return screen
