@@ -3,17 +3,29 @@
 Rows loaded from the start (the head walk, oldest first) and from the end (the tail walk, newest
 first) sit on either side of a gap of unknown size. When a walk brings an id the other walk has
 already loaded, the two ends have met: the gap closes, and the rows merge with no duplicate and
-nothing missing. Every lookup is O(1), so the list can draw any line of 100,000 instantly.
+nothing missing. Every lookup is O(1), so the list can draw any line of a million instantly.
+
+Rows are stored packed, not as one object each: a million loaded rows must fit in a few hundred
+megabytes. Each segment is a list of chunks of up to CHUNK rows; a chunk keeps its texts as one
+UTF-8 blob with end offsets, and types, labels and statuses as small integer codes. A `Row` is
+built only when someone asks for one (the few dozen lines on screen). Type filters and text
+search run over the packed columns chunk by chunk, at C speed.
 """
 
 from __future__ import annotations
 
+import bisect
 import enum
 import itertools
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from convoscope.paging.rows import Row
+from convoscope.api.models import Link
+from convoscope.paging.rows import NO_LINKS, Row
+
+CHUNK = 256
+_OVERFLOW = 255  # a byte code meaning "kept in the chunk's odd_types or odd_statuses" (over 254 kinds)
 
 
 class Segment(enum.IntEnum):
@@ -29,12 +41,80 @@ class AddResult:
     met: bool = False  # this page reached rows of the other walk: the gap closed
 
 
+class _Codes:
+    """Small integer codes for strings that repeat across rows (types, labels, statuses)."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.values: list[str | None] = [None]
+        self._codes: dict[str | None, int] = {None: 0}
+        self.limit = limit  # codes at or above it do not fit the column
+
+    def code(self, value: str | None) -> int | None:
+        """The code of `value`, or None when the column is full (the row keeps it aside)."""
+        found = self._codes.get(value)
+        if found is not None:
+            return found
+        if self.limit is not None and len(self.values) >= self.limit:
+            return None
+        self._codes[value] = len(self.values)
+        self.values.append(value)
+        return len(self.values) - 1
+
+
+class _Chunk:
+    """Up to CHUNK rows in load order, as packed columns.
+
+    What few rows have sits in sparse dicts keyed by offset (small ints, which Python shares):
+    pairing links, a validation problem, a type or status beyond the code tables.
+    """
+
+    __slots__ = ("segment", "number", "ids", "blob", "ends", "types", "labels", "statuses",
+                 "links", "problems", "odd_types", "odd_statuses")
+
+    def __init__(self, segment: Segment, number: int) -> None:
+        self.segment, self.number = segment, number
+        self.ids: list[str | None] = []
+        self.blob = bytearray()
+        self.ends = array("I")
+        self.types = bytearray()
+        self.labels = array("I")
+        self.statuses = bytearray()
+        self.links: dict[int, tuple[Link, ...]] = {}
+        self.problems: dict[int, str] = {}
+        self.odd_types: dict[int, str] = {}
+        self.odd_statuses: dict[int, str | None] = {}
+
+    def position(self, item_id: str) -> int:
+        """The row's position in its segment (the id must be in this chunk)."""
+        return self.number * CHUNK + self.ids.index(item_id)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def text(self, offset: int) -> str:
+        start = self.ends[offset - 1] if offset else 0
+        return self.blob[start : self.ends[offset]].decode("utf-8", "surrogatepass")
+
+    def set_text(self, offset: int, text: bytes) -> None:
+        start = self.ends[offset - 1] if offset else 0
+        delta = len(text) - (self.ends[offset] - start)
+        self.blob[start : self.ends[offset]] = text
+        for later in range(offset, len(self.ends)):
+            self.ends[later] += delta
+
+
 class ItemIndex:
     """Rows in chronological order: head, [gap], reversed(tail_older), tail_newer."""
 
     def __init__(self) -> None:
-        self._segments: tuple[list[Row], list[Row], list[Row]] = ([], [], [])
-        self._where: dict[str, tuple[Segment, int]] = {}
+        self._segments: tuple[list[_Chunk], list[_Chunk], list[_Chunk]] = ([], [], [])
+        self._lengths = [0, 0, 0]
+        # id -> the chunk that holds it. Not a position: a million int objects would cost 28 MB,
+        # and finding the row in its chunk is a scan of at most CHUNK ids.
+        self._where: dict[str, _Chunk] = {}
+        self._types = _Codes(limit=_OVERFLOW)
+        self._labels = _Codes()
+        self._statuses = _Codes(limit=_OVERFLOW)
         self.in_progress_ids: set[str] = set()  # rows a live follow refreshes
         self._linked: dict[str, list[str]] = {}  # pairing key -> ids of the rows that carry it
         self.gap_open = True  # until the head reaches the end or meets the tail
@@ -42,45 +122,104 @@ class ItemIndex:
     # --- reading ---------------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return sum(len(segment) for segment in self._segments)
+        return sum(self._lengths)
 
     @property
     def head_count(self) -> int:
         """Rows before the gap (all rows once the gap has closed)."""
-        return len(self._segments[Segment.HEAD])
+        return self._lengths[Segment.HEAD]
 
     @property
     def tail_count(self) -> int:
-        return len(self._segments[Segment.TAIL_OLDER]) + len(self._segments[Segment.TAIL_NEWER])
+        return self._lengths[Segment.TAIL_OLDER] + self._lengths[Segment.TAIL_NEWER]
 
     def row(self, index: int) -> Row:
-        head, older, newer = self._segments
-        if index < len(head):
-            return head[index]
-        index -= len(head)
-        if index < len(older):
-            return older[len(older) - 1 - index]
-        return newer[index - len(older)]
+        segment, position = self._locate(index)
+        return self._row_at(segment, position)
 
     def index_of(self, item_id: str) -> int | None:
-        where = self._where.get(item_id)
-        if where is None:
+        chunk = self._where.get(item_id)
+        if chunk is None:
             return None
-        segment, position = where
-        head, older, _ = self._segments
-        if segment is Segment.HEAD:
-            return position
-        if segment is Segment.TAIL_OLDER:
-            return len(head) + len(older) - 1 - position
-        return len(head) + len(older) + position
+        return self._chronological(chunk.segment, chunk.position(item_id))
 
     def __contains__(self, item_id: object) -> bool:
         return item_id in self._where
 
     def rows(self) -> Iterator[Row]:
-        """Every row in chronological order (faster than `row(i)` in a loop)."""
-        head, older, newer = self._segments
-        return itertools.chain(head, reversed(older), newer)
+        """Every row in chronological order (builds each one: prefer the column readers below)."""
+        return (self.row(i) for i in range(len(self)))
+
+    def types_present(self) -> set[str]:
+        """Every item type among the loaded rows."""
+        found: set[str] = set()
+        for chunk in itertools.chain(*self._segments):
+            found.update(self._types.values[code] or "item" for code in set(chunk.types) if code != _OVERFLOW)
+            found.update(chunk.odd_types.values())
+        return found
+
+    def positions_of_types(self, accepts: Callable[[str], bool]) -> list[int]:
+        """Chronological positions of the rows whose type `accepts` says yes to."""
+        table = bytes(
+            1 if code < len(self._types.values) and accepts(self._types.values[code] or "item") else 0
+            for code in range(256)
+        )
+        positions: list[int] = []
+        start = 0
+        for chunk, reverse in self._chunks_in_order():
+            mask = chunk.types.translate(table)
+            if reverse:
+                mask = mask[::-1]
+            if chunk.odd_types:
+                mask = self._overflow_mask(chunk, mask, reverse, accepts)
+            positions.extend(itertools.compress(range(start, start + len(chunk)), mask))
+            start += len(chunk)
+        return positions
+
+    def _overflow_mask(self, chunk: _Chunk, mask: bytes, reverse: bool, accepts: Callable[[str], bool]) -> bytes:
+        editable = bytearray(mask)
+        for offset, item_type in chunk.odd_types.items():
+            editable[len(chunk) - 1 - offset if reverse else offset] = accepts(item_type)
+        return bytes(editable)
+
+    def text_matches(self, needle: str, start: int = 0, *, backwards: bool = False) -> Iterator[int]:
+        """Chronological positions whose text or label contains `needle` (case-insensitive).
+
+        From `start` onwards (or backwards), without wrapping. Each chunk is searched as one
+        lowered blob, so a search through a million rows never builds a Row.
+        """
+        folded = needle.casefold()
+        if not folded:
+            return
+        labels = {code for code, label in enumerate(self._labels.values) if label and folded in label.casefold()}
+        chunks = list(self._chunks_in_order())
+        bases = list(itertools.accumulate((len(chunk) for chunk, _ in chunks), initial=0))
+        first = max(bisect.bisect_right(bases, start) - 1, 0)
+        order = range(first, -1, -1) if backwards else range(first, len(chunks))
+        for number in order:
+            chunk, reverse = chunks[number]
+            found = self._chunk_matches(chunk, folded, labels)
+            positions = sorted(bases[number] + (len(chunk) - 1 - offset if reverse else offset) for offset in found)
+            if backwards:
+                yield from (p for p in reversed(positions) if p <= start)
+            else:
+                yield from (p for p in positions if p >= start)
+
+    def _chunk_matches(self, chunk: _Chunk, folded: str, labels: set[int]) -> set[int]:
+        found: set[int] = set()
+        if folded.isascii():
+            blob, pattern = bytes(chunk.blob).lower(), folded.encode()
+            at = blob.find(pattern)
+            while at >= 0:
+                offset = bisect.bisect_right(chunk.ends, at)
+                if at + len(pattern) <= chunk.ends[offset]:  # not across two rows' texts
+                    found.add(offset)
+                at = blob.find(pattern, at + 1)
+        else:
+            found.update(o for o in range(len(chunk)) if folded in chunk.text(o).casefold())
+        if labels:
+            found.update(o for o, code in enumerate(chunk.labels) if code in labels)
+        return found
 
     def partners(self, row: Row) -> list[str]:
         """Ids of loaded rows paired with `row` (its output, its call, …), in load order."""
@@ -91,16 +230,10 @@ class ItemIndex:
 
     def newest_id(self) -> str | None:
         """The id of the newest loaded row that has one (the follow cursor)."""
-        for index in range(len(self) - 1, -1, -1):
-            if (row_id := self.row(index).id) is not None:
-                return row_id
-        return None
+        return next((i for i in self._ids_in_order(backwards=True) if i is not None), None)
 
     def oldest_id(self) -> str | None:
-        for index in range(len(self)):
-            if (row_id := self.row(index).id) is not None:
-                return row_id
-        return None
+        return next((i for i in self._ids_in_order(backwards=False) if i is not None), None)
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -125,13 +258,97 @@ class ItemIndex:
 
     def replace(self, row: Row) -> bool:
         """Put a fresher version of a loaded row in its place (same id)."""
-        where = self._where.get(row.id) if row.id else None
-        if where is None:
+        chunk = self._where.get(row.id) if row.id else None
+        if chunk is None:
             return False
-        segment, position = where
-        self._segments[segment][position] = row
+        offset = chunk.ids.index(row.id)
+        chunk.set_text(offset, row.text.encode("utf-8", "surrogatepass"))
+        self._put_columns(chunk, offset, row)
         self._track_progress(row)
         return True
+
+    # --- inside ----------------------------------------------------------------------------------
+
+    def _locate(self, index: int) -> tuple[Segment, int]:
+        head, older, _ = self._lengths
+        if index < 0 or index >= len(self):
+            raise IndexError(index)
+        if index < head:
+            return Segment.HEAD, index
+        index -= head
+        if index < older:
+            return Segment.TAIL_OLDER, older - 1 - index
+        return Segment.TAIL_NEWER, index - older
+
+    def _chronological(self, segment: Segment, position: int) -> int:
+        head, older, _ = self._lengths
+        if segment is Segment.HEAD:
+            return position
+        if segment is Segment.TAIL_OLDER:
+            return head + older - 1 - position
+        return head + older + position
+
+    def _chunk_of(self, segment: Segment, position: int) -> tuple[_Chunk, int]:
+        number, offset = divmod(position, CHUNK)
+        return self._segments[segment][number], offset
+
+    def _chunks_in_order(self) -> Iterator[tuple[_Chunk, bool]]:
+        """Every chunk in chronological order, with whether its rows run newest first."""
+        head, older, newer = self._segments
+        yield from ((chunk, False) for chunk in head)
+        yield from ((chunk, True) for chunk in reversed(older))
+        yield from ((chunk, False) for chunk in newer)
+
+    def _ids_in_order(self, *, backwards: bool) -> Iterator[str | None]:
+        chunks = list(self._chunks_in_order())
+        for chunk, reverse in reversed(chunks) if backwards else chunks:
+            yield from reversed(chunk.ids) if reverse != backwards else chunk.ids
+
+    def _row_at(self, segment: Segment, position: int) -> Row:
+        chunk, offset = self._chunk_of(segment, position)
+        type_code, status_code = chunk.types[offset], chunk.statuses[offset]
+        return Row(
+            id=chunk.ids[offset],
+            type=chunk.odd_types[offset] if type_code == _OVERFLOW else self._types.values[type_code] or "item",
+            label=self._labels.values[chunk.labels[offset]] or "",
+            text=chunk.text(offset),
+            status=chunk.odd_statuses[offset] if status_code == _OVERFLOW else self._statuses.values[status_code],
+            links=chunk.links.get(offset, NO_LINKS),
+            problem=chunk.problems.get(offset),
+        )
+
+    def _put_columns(self, chunk: _Chunk, offset: int, row: Row) -> None:
+        """Everything but the id and the text, for a row already appended."""
+        type_code, status_code = self._types.code(row.type), self._statuses.code(row.status)
+        chunk.types[offset] = _OVERFLOW if type_code is None else type_code
+        chunk.statuses[offset] = _OVERFLOW if status_code is None else status_code
+        chunk.labels[offset] = self._labels.code(row.label) or 0
+        _set_sparse(chunk.odd_types, offset, row.type if type_code is None else None)
+        _set_sparse(chunk.odd_statuses, offset, row.status if status_code is None else None)
+        _set_sparse(chunk.links, offset, row.links or None)
+        _set_sparse(chunk.problems, offset, row.problem)
+
+    def _open_chunk(self, segment: Segment) -> _Chunk:
+        """The segment's last chunk, or a new one when it is full."""
+        chunks = self._segments[segment]
+        if not chunks or len(chunks[-1]) == CHUNK:
+            if chunks:
+                chunks[-1].blob = bytearray(chunks[-1].blob)  # drop the growth slack of a full chunk
+            chunks.append(_Chunk(segment, len(chunks)))
+        return chunks[-1]
+
+    def _append(self, segment: Segment, row: Row) -> None:
+        chunk = self._open_chunk(segment)
+        if row.id is not None:
+            self._where[row.id] = chunk
+        chunk.ids.append(row.id)
+        chunk.blob += row.text.encode("utf-8", "surrogatepass")
+        chunk.ends.append(len(chunk.blob))
+        chunk.types.append(0)
+        chunk.statuses.append(0)
+        chunk.labels.append(0)
+        self._put_columns(chunk, len(chunk) - 1, row)
+        self._lengths[segment] += 1
 
     def _track_progress(self, row: Row) -> None:
         if row.id is None:
@@ -141,36 +358,64 @@ class ItemIndex:
         else:
             self.in_progress_ids.discard(row.id)
 
-    def _add(self, segment: Segment, rows: list[Row], other: tuple[Segment, ...]) -> AddResult:
+    def _add(self, segment: Segment, rows: Iterable[Row], other: tuple[Segment, ...]) -> AddResult:
         result = AddResult()
-        target = self._segments[segment]
         for row in rows:
             where = self._where.get(row.id) if row.id is not None else None
-            if where is not None and where[0] in other:
+            if where is not None and where.segment in other:
                 result.met = True
                 break  # the rest of the page is the other walk's territory
             if where is not None:
                 result.duplicates += 1
                 continue
+            self._append(segment, row)
             if row.id is not None:
-                self._where[row.id] = (segment, len(target))
                 self._track_progress(row)
                 for link in row.links:
                     self._linked.setdefault(link.key, []).append(row.id)
-            target.append(row)
             result.added += 1
         return result
 
     def _close_gap(self) -> None:
-        """Join the tail onto the head; drop the rows both walks loaded."""
-        head, older, newer = self._segments
-        for row in [*reversed(older), *newer]:
-            where = self._where.get(row.id) if row.id is not None else None
-            if where is not None and where[0] is Segment.HEAD:
-                continue
-            if row.id is not None:
-                self._where[row.id] = (Segment.HEAD, len(head))
-            head.append(row)
-        older.clear()
-        newer.clear()
+        """Join the tail onto the head; drop the rows both walks loaded.
+
+        Rows move column by column, never built as Row objects: at the end of loading a million
+        items half of them move, and that must not freeze the screen.
+        """
+        for segment, backwards in ((Segment.TAIL_OLDER, True), (Segment.TAIL_NEWER, False)):
+            chunks = self._segments[segment]
+            for chunk in reversed(chunks) if backwards else chunks:
+                for offset in range(len(chunk) - 1, -1, -1) if backwards else range(len(chunk)):
+                    item_id = chunk.ids[offset]
+                    where = self._where.get(item_id) if item_id is not None else None
+                    if where is not None and where.segment is Segment.HEAD:
+                        continue
+                    self._move_to_head(chunk, offset)
+            chunks.clear()
+            self._lengths[segment] = 0
         self.gap_open = False
+
+    def _move_to_head(self, source: _Chunk, offset: int) -> None:
+        chunk = self._open_chunk(Segment.HEAD)
+        item_id = source.ids[offset]
+        if item_id is not None:
+            self._where[item_id] = chunk
+        chunk.ids.append(item_id)
+        start = source.ends[offset - 1] if offset else 0
+        chunk.blob += source.blob[start : source.ends[offset]]
+        chunk.ends.append(len(chunk.blob))
+        chunk.types.append(source.types[offset])
+        chunk.statuses.append(source.statuses[offset])
+        chunk.labels.append(source.labels[offset])
+        moved = len(chunk) - 1
+        for column in ("links", "problems", "odd_types", "odd_statuses"):
+            if offset in (sparse := getattr(source, column)):
+                getattr(chunk, column)[moved] = sparse[offset]
+        self._lengths[Segment.HEAD] += 1
+
+
+def _set_sparse(column: dict, offset: int, value: object) -> None:
+    if value is None:
+        column.pop(offset, None)
+    else:
+        column[offset] = value

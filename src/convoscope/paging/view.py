@@ -8,7 +8,10 @@ until the screen is full of matches or the conversation ends.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+import heapq
+import itertools
+from array import array
+from collections.abc import Callable, Collection, Iterator
 
 from convoscope.paging.engine import Line, PagingEngine
 
@@ -35,6 +38,9 @@ class FullView:
     def nearest(self, engine_line: int) -> int:
         return engine_line
 
+    def line_of_engine_line(self, engine_line: int) -> int | None:
+        return engine_line
+
     def engine_line(self, number: int) -> int:
         return number
 
@@ -49,7 +55,7 @@ class FilteredView:
         self.engine = engine
         self.accepts = accepts
         self._verdicts: dict[str, bool] = {}  # per type string: a few dozen, asked 100,000 times
-        self._lines: list[int] = []  # engine line numbers shown, ascending
+        self._lines: array[int] = array("I")  # engine line numbers shown, ascending
         self._version = -1
 
     def _refresh(self) -> None:
@@ -58,14 +64,18 @@ class FilteredView:
             return
         self._version = self.engine.version
         gap = self.engine.gap_line_index
-        verdicts = self._verdicts
-        for item_type in {row.type for row in self.engine.index.rows()} - verdicts.keys():
-            verdicts[item_type] = self.accepts(item_type)
-        lines = [n for n, row in enumerate(self.engine.index.rows()) if verdicts[row.type]]
+        # An array of ints, not a list: a filter over a million rows holds one 4-byte int a line.
+        lines = array("I", self.engine.index.positions_of_types(self._accepts_cached))
         if gap is not None:
             split = bisect.bisect_left(lines, gap)
-            lines = lines[:split] + [gap] + [n + 1 for n in lines[split:]]
+            lines = lines[:split] + array("I", [gap]) + array("I", (n + 1 for n in lines[split:]))
         self._lines = lines
+
+    def _accepts_cached(self, item_type: str) -> bool:
+        verdict = self._verdicts.get(item_type)
+        if verdict is None:
+            verdict = self._verdicts[item_type] = self.accepts(item_type)
+        return verdict
 
     def line_count(self) -> int:
         self._refresh()
@@ -87,8 +97,11 @@ class FilteredView:
     def line_of(self, item_id: str) -> int | None:
         self._refresh()
         engine_line = self.engine.line_of(item_id)
-        if engine_line is None:
-            return None
+        return None if engine_line is None else self.line_of_engine_line(engine_line)
+
+    def line_of_engine_line(self, engine_line: int) -> int | None:
+        """The shown line that is engine line `engine_line`, or None when the filter hides it."""
+        self._refresh()
         position = bisect.bisect_left(self._lines, engine_line)
         if position < len(self._lines) and self._lines[position] == engine_line:
             return position
@@ -112,3 +125,39 @@ class FilteredView:
 
 
 LineView = FullView | FilteredView
+
+
+def find_line(view: LineView, term: str, from_line: int, *, backwards: bool = False,
+              also: Collection[str] = ()) -> int | None:
+    """The next line of `view` after `from_line` (wrapping around) whose row matches `term`.
+
+    A row matches when its text or label contains `term` (case-insensitive) or its id is in
+    `also` (items whose full, fetched JSON matched). The index searches its packed texts, so
+    this never builds the rows it passes over.
+    """
+    engine = view.engine
+    index = engine.index
+    if not len(index) or not term:
+        return None
+    gap = engine.gap_line_index
+    at = view.engine_line(from_line) if view.line_count() else 0
+    if gap is not None and at == gap:
+        after, before = gap, gap - 1
+    else:
+        position = at - 1 if gap is not None and at > gap else at
+        after, before = position + 1, position - 1
+    extra = sorted(p for item_id in also if (p := index.index_of(item_id)) is not None)
+    if backwards:
+        near = heapq.merge(index.text_matches(term, before, backwards=True),
+                           (p for p in reversed(extra) if p <= before), reverse=True)
+        far = heapq.merge(index.text_matches(term, len(index) - 1, backwards=True),
+                          reversed(extra), reverse=True)
+    else:
+        near = heapq.merge(index.text_matches(term, after), (p for p in extra if p >= after))
+        far = heapq.merge(index.text_matches(term, 0), extra)
+    for position in itertools.chain(near, far):
+        engine_line = position + 1 if gap is not None and position >= gap else position
+        line = view.line_of_engine_line(engine_line)
+        if line is not None:
+            return line
+    return None

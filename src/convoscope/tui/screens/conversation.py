@@ -325,7 +325,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self._apply_filter(FILTER_CYCLE[(position + 1) % len(FILTER_CYCLE)])
 
     def action_filter_menu(self) -> None:
-        seen = {row.type for row in self.engine.index.rows()}
+        seen = self.engine.index.types_present()
         self.app.push_screen(FilterMenu(self.type_filter, seen), self._filter_chosen)
 
     def _filter_chosen(self, chosen: TypeFilter | None) -> None:

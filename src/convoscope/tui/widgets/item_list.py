@@ -10,7 +10,7 @@ from textual.strip import Strip
 
 from convoscope.paging.engine import EdgeState, EdgeStatus, GapLine, PagingEngine
 from convoscope.paging.rows import Row
-from convoscope.paging.view import FilteredView, FullView, LineView
+from convoscope.paging.view import FilteredView, FullView, LineView, find_line
 from convoscope.render.groups import Group
 from convoscope.render.rows import row_line
 from convoscope.render.text import visible
@@ -241,18 +241,11 @@ class ItemList(LineList):
 
         `also`: ids that match in their full, fetched text though not in their summary.
         """
-        needle = term.casefold()
-        count = self.line_count()
-        step = -1 if backwards else 1
-        for offset in range(1, count + 1):
-            index = (self.cursor + step * offset) % count
-            line = self.view.line(index)
-            if isinstance(line, Row) and (
-                needle in line.text.casefold() or needle in line.label.casefold() or line.id in also
-            ):
-                self.move_cursor(index)
-                return True
-        return False
+        line = find_line(self.view, term, self.cursor, backwards=backwards, also=also)
+        if line is None:
+            return False
+        self.move_cursor(line)
+        return True
 
     def go_to_item(self, item_id: str) -> bool:
         line = self.view.line_of(item_id)
