@@ -15,7 +15,7 @@ from measures.cursor import measure_cursor_moves
 from measures.filter_detail import measure_filter_and_detail
 from measures.search import measure_search
 from convoscope.paging.engine import Edge, PagingEngine
-from convoscope.paging.rows import Row
+from convoscope.paging.index import ItemIndex
 from convoscope.tui.widgets.item_list import ItemList
 
 
@@ -41,7 +41,7 @@ class OnChangeTimer:
 
 
 async def measure_walk(server: DemoServer, conversation_id: str, n: int, history_dir: Path,
-                       timeout_s: float, cursor_moves: bool = True) -> tuple[dict[str, Any], list[Row]]:
+                       timeout_s: float, cursor_moves: bool = True) -> tuple[dict[str, Any], ItemIndex]:
     result: dict[str, Any] = {"rss_baseline_mb": rss_mb()}
     server.reset_stats()
     started = time.perf_counter()
@@ -76,13 +76,13 @@ async def measure_walk(server: DemoServer, conversation_id: str, n: int, history
             result.update(await measure_cursor_moves(app, screen.query_one(ItemList), n))
             result.update(await measure_filter_and_detail(screen, n))
             result.update(await measure_search(screen, n))
-        rows = [engine.index.row(i) for i in range(len(engine.index))]
-    return result, rows
+        index = engine.index
+    return result, index
 
 
 def check_complete(engine: PagingEngine, n: int) -> dict[str, Any]:
     rows = len(engine.index)
-    ids = {engine.index.row(i).id for i in range(rows)}
+    ids = set(engine.index.ids())
     if rows != n or len(ids) != n:
         raise AssertionError(f"load all gave {rows} rows and {len(ids)} distinct ids, expected {n}")
     return {"walk_rows": rows, "walk_distinct_ids": len(ids)}

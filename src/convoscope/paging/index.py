@@ -228,12 +228,18 @@ class ItemIndex:
             found.extend(i for i in self._linked.get(link.key, ()) if i != row.id and i not in found)
         return found
 
+    def ids(self, *, backwards: bool = False) -> Iterator[str | None]:
+        """Every row's id in chronological order (or newest first), without building rows."""
+        chunks = list(self._chunks_in_order())
+        for chunk, reverse in reversed(chunks) if backwards else chunks:
+            yield from reversed(chunk.ids) if reverse != backwards else chunk.ids
+
     def newest_id(self) -> str | None:
         """The id of the newest loaded row that has one (the follow cursor)."""
-        return next((i for i in self._ids_in_order(backwards=True) if i is not None), None)
+        return next((i for i in self.ids(backwards=True) if i is not None), None)
 
     def oldest_id(self) -> str | None:
-        return next((i for i in self._ids_in_order(backwards=False) if i is not None), None)
+        return next((i for i in self.ids() if i is not None), None)
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -298,11 +304,6 @@ class ItemIndex:
         yield from ((chunk, False) for chunk in head)
         yield from ((chunk, True) for chunk in reversed(older))
         yield from ((chunk, False) for chunk in newer)
-
-    def _ids_in_order(self, *, backwards: bool) -> Iterator[str | None]:
-        chunks = list(self._chunks_in_order())
-        for chunk, reverse in reversed(chunks) if backwards else chunks:
-            yield from reversed(chunk.ids) if reverse != backwards else chunk.ids
 
     def _row_at(self, segment: Segment, position: int) -> Row:
         chunk, offset = self._chunk_of(segment, position)
