@@ -38,7 +38,7 @@ class Link:
 class Loose(BaseModel):
     """Base of nested objects: unknown fields are kept, aliases and field names both accepted."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class AgentReference(Loose):
@@ -192,7 +192,7 @@ def tolerant(*part_classes: type[Part], fallback: type[Part] | None = None) -> A
 class Item(BaseModel):
     """Base of every conversation item. See the module docstring for the tolerance rules."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
     # The parsed-from dict lives in a plain slot, not a pydantic private attribute: private
     # attributes cost a Python call and a dict per instance, which doubled parse time.
     __slots__ = ("_source",)

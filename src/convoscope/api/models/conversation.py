@@ -32,7 +32,7 @@ def validate_leniently(model: type[Model], raw: dict, what: str) -> tuple[Model,
 
 
 class Conversation(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
     __slots__ = ("_source", "_validation_error")  # as on Item: cheaper than private attributes
 
     id: str | None = None
@@ -85,7 +85,7 @@ def _page_data(raw: object, what: str) -> list:
 class ItemPage(BaseModel):
     """One page of `GET /conversations/{id}/items` (Foundry's has no `object`)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     object: str | None = None
     data: list[SerializeAsAny[Item]] = Field(default_factory=list)
@@ -111,7 +111,7 @@ class ItemPage(BaseModel):
 class ConversationPage(BaseModel):
     """One page of Foundry's `GET /conversations` (no `object` field in its schema)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     object: str | None = None
     data: list[SerializeAsAny[Conversation]] = Field(default_factory=list)
