@@ -69,7 +69,7 @@ class _Chunk:
     """
 
     __slots__ = ("segment", "number", "ids", "blob", "ends", "types", "labels", "statuses",
-                 "links", "problems", "odd_types", "odd_statuses")
+                 "roles", "links", "problems", "odd_types", "odd_statuses")
 
     def __init__(self, segment: Segment, number: int) -> None:
         self.segment, self.number = segment, number
@@ -79,7 +79,10 @@ class _Chunk:
         self.types = bytearray()
         self.labels = array("I")
         self.statuses = bytearray()
-        self.links: dict[int, tuple[Link, ...]] = {}
+        # One link (almost always): its key, shared with the index's pairing table, and its role
+        # as a code in `roles`. Several links: the tuple, with role code 0.
+        self.roles = bytearray()
+        self.links: dict[int, str | tuple[Link, ...]] = {}
         self.problems: dict[int, str] = {}
         self.odd_types: dict[int, str] = {}
         self.odd_statuses: dict[int, str | None] = {}
@@ -116,7 +119,9 @@ class ItemIndex:
         self._labels = _Codes()
         self._statuses = _Codes(limit=_OVERFLOW)
         self.in_progress_ids: set[str] = set()  # rows a live follow refreshes
-        self._linked: dict[str, list[str]] = {}  # pairing key -> ids of the rows that carry it
+        # pairing key -> (the key, ids of the rows that carry it...): a tuple, since pairs rarely
+        # grow, and the key first so that rows can share that one string.
+        self._linked: dict[str, tuple[str, ...]] = {}
         self.gap_open = True  # until the head reaches the end or meets the tail
 
     # --- reading ---------------------------------------------------------------------------------
@@ -225,7 +230,7 @@ class ItemIndex:
         """Ids of loaded rows paired with `row` (its output, its call, …), in load order."""
         found: list[str] = []
         for link in row.links:
-            found.extend(i for i in self._linked.get(link.key, ()) if i != row.id and i not in found)
+            found.extend(i for i in self._linked.get(link.key, ())[1:] if i != row.id and i not in found)
         return found
 
     def ids(self, *, backwards: bool = False) -> Iterator[str | None]:
@@ -314,9 +319,27 @@ class ItemIndex:
             label=self._labels.values[chunk.labels[offset]] or "",
             text=chunk.text(offset),
             status=chunk.odd_statuses[offset] if status_code == _OVERFLOW else self._statuses.values[status_code],
-            links=chunk.links.get(offset, NO_LINKS),
+            links=self._links_at(chunk, offset),
             problem=chunk.problems.get(offset),
         )
+
+    def _links_at(self, chunk: _Chunk, offset: int) -> tuple[Link, ...]:
+        links = chunk.links.get(offset)
+        if links is None:
+            return NO_LINKS
+        if isinstance(links, tuple):
+            return links
+        return (Link(links, _ROLES[chunk.roles[offset]]),)
+
+    def _put_links(self, chunk: _Chunk, offset: int, links: tuple[Link, ...]) -> None:
+        if len(links) == 1 and links[0].role in _ROLES:
+            link = links[0]
+            pairing = self._linked.get(link.key)
+            chunk.links[offset] = pairing[0] if pairing else link.key  # one key string per pair
+            chunk.roles[offset] = _ROLES.index(link.role)
+        else:
+            _set_sparse(chunk.links, offset, links or None)
+            chunk.roles[offset] = 0
 
     def _put_columns(self, chunk: _Chunk, offset: int, row: Row) -> None:
         """Everything but the id and the text, for a row already appended."""
@@ -326,7 +349,7 @@ class ItemIndex:
         chunk.labels[offset] = self._labels.code(row.label) or 0
         _set_sparse(chunk.odd_types, offset, row.type if type_code is None else None)
         _set_sparse(chunk.odd_statuses, offset, row.status if status_code is None else None)
-        _set_sparse(chunk.links, offset, row.links or None)
+        self._put_links(chunk, offset, row.links)
         _set_sparse(chunk.problems, offset, row.problem)
 
     def _open_chunk(self, segment: Segment) -> _Chunk:
@@ -348,6 +371,7 @@ class ItemIndex:
         chunk.types.append(0)
         chunk.statuses.append(0)
         chunk.labels.append(0)
+        chunk.roles.append(0)
         self._put_columns(chunk, len(chunk) - 1, row)
         self._lengths[segment] += 1
 
@@ -373,7 +397,8 @@ class ItemIndex:
             if row.id is not None:
                 self._track_progress(row)
                 for link in row.links:
-                    self._linked.setdefault(link.key, []).append(row.id)
+                    pairing = self._linked.get(link.key)
+                    self._linked[link.key] = (*pairing, row.id) if pairing else (link.key, row.id)
             result.added += 1
         return result
 
@@ -408,11 +433,15 @@ class ItemIndex:
         chunk.types.append(source.types[offset])
         chunk.statuses.append(source.statuses[offset])
         chunk.labels.append(source.labels[offset])
+        chunk.roles.append(source.roles[offset])
         moved = len(chunk) - 1
         for column in ("links", "problems", "odd_types", "odd_statuses"):
             if offset in (sparse := getattr(source, column)):
                 getattr(chunk, column)[moved] = sparse[offset]
         self._lengths[Segment.HEAD] += 1
+
+
+_ROLES: tuple[str | None, ...] = (None, "call", "output", "child")
 
 
 def _set_sparse(column: dict, offset: int, value: object) -> None:
