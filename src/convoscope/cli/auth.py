@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from convoscope.api import (
+    APIConnectionError,
     APIError,
     AuthenticationError,
     BadResponseError,
@@ -119,7 +120,9 @@ def status(args: argparse.Namespace) -> int:
         print("key:     none")
         advice = resolved.keyring_problem or how_to_add_a_key(spec)
         return fail(f"no key for profile {profile.name}: {advice}")
-    if profile.api_key is not None:
+    if profile.auth_style == "none":
+        print('key:     none used (auth = "none")')
+    elif profile.api_key is not None:
         print(f"key:     {profile.api_key.masked()} from {describe_key_source(resolved.key_source)}")
     check = asyncio.run(check_key(profile))
     if not check.ok:
@@ -135,7 +138,9 @@ class KeyCheck:
 
 
 async def check_key(profile: Profile) -> KeyCheck:
-    """One GET for a conversation that does not exist: 404 means the key was accepted."""
+    """One GET for a conversation that does not exist: 404 means the key was accepted (or, with
+    no key, that the server answered)."""
+    sends_key = profile.auth_style != "none"
     client = ConversationsClient(
         profile, retry=RetryPolicy(max_attempts=1), timeout=CHECK_TIMEOUT_S
     )
@@ -143,14 +148,24 @@ async def check_key(profile: Profile) -> KeyCheck:
         try:
             await client.retrieve_conversation(PROBE_CONVERSATION_ID)
         except NotFoundError:
+            if not sends_key:
+                return KeyCheck(True, "ok, the server answered (404 for a probe conversation) without a key")
             return KeyCheck(True, "ok, the server accepted the key (404 for a probe conversation)")
         except AuthenticationError as error:
+            if not sends_key:
+                return KeyCheck(False, f"the server asks for a key but profile {profile.name} has "
+                                       f'auth = "none": set auth in the config ({error})')
             return KeyCheck(False, f"the server rejected the key: {error}")
         except PermissionDeniedError as error:
-            return KeyCheck(False, f"the key was accepted but lacks permission: {error}")
+            who = "the key was accepted but lacks" if sends_key else "the server answered: no"
+            return KeyCheck(False, f"{who} permission: {error}")
         except BadResponseError:
             return KeyCheck(True, "ok, the server answered")  # a 2xx, just not a conversation
+        except APIConnectionError as error:
+            return KeyCheck(False, f"the server did not answer: {error}")
         except APIError as error:
+            if not sends_key:
+                return KeyCheck(False, f"the server answered with an error: {error}")
             return KeyCheck(False, f"could not check the key: {error}")
     return KeyCheck(True, "ok, the server answered")
 

@@ -12,9 +12,19 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from convoscope.api import APIError, AuthenticationError, Profile
-from convoscope.api.include import INCLUDE_VALUES
 from convoscope.api.models import Item
-from convoscope.cli.common import add_connection_options, build_client, fail, print_retry_to_stderr
+from convoscope.cli.common import (
+    add_connection_options,
+    add_conversation_argument,
+    add_include_option,
+    add_type_option,
+    build_client,
+    check_includes,
+    check_item_types,
+    fail,
+    print_retry_to_stderr,
+    split_types,
+)
 from convoscope.paging import WalkStop, WalkSummary, walk_items
 from convoscope.render.text import TERMINAL_UNSAFE_CHARS, visible
 
@@ -30,25 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="convoscope items",
         description="Write every item of a conversation, oldest first, one per line.",
     )
-    parser.add_argument("conversation_id", metavar="CONVERSATION_ID")
+    add_conversation_argument(parser)
     add_connection_options(parser)
-    parser.add_argument(
-        "--type",
-        dest="types",
-        action="append",
-        default=[],
-        metavar="T",
-        help="only items of this type (repeat, or separate with commas)",
-    )
+    add_type_option(parser)
     parser.add_argument("--order", choices=("asc", "desc"), default="asc")
-    parser.add_argument(
-        "--include",
-        action="append",
-        default=[],
-        metavar="X",
-        help="ask for a field the server leaves out by default (repeatable; default: the "
-        "profile's `include` from the config): " + ", ".join(INCLUDE_VALUES),
-    )
+    add_include_option(parser)
     parser.add_argument(
         "--jsonl",
         action="store_true",
@@ -60,10 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    unknown = [value for value in args.include if value not in INCLUDE_VALUES]
-    if unknown:
-        parser.error(f"unknown --include value {unknown[0]!r}; choose from: {', '.join(INCLUDE_VALUES)}")
-    args.types = {t.strip() for value in args.types for t in value.split(",") if t.strip()}
+    check_includes(parser, args.include)
+    args.types = split_types(args.types)
+    check_item_types(parser, args, args.types)
     try:
         return asyncio.run(write_items(args, sys.stdout))
     except BrokenPipeError:

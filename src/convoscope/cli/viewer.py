@@ -1,4 +1,4 @@
-"""`convoscope [CONVERSATION_ID]`: start the terminal viewer."""
+"""`convoscope [CONVERSATION]`: start the terminal viewer."""
 
 from __future__ import annotations
 
@@ -6,32 +6,34 @@ import argparse
 from collections.abc import Sequence
 
 from convoscope import __version__
-from convoscope.cli.common import add_connection_options, build_client
 
 EPILOG = """\
 other commands:
-  convoscope items CONVERSATION_ID [--jsonl] ...   write every item of a conversation
+  convoscope items CONVERSATION [--jsonl] ...      write every item of a conversation
+  convoscope export CONVERSATION -o FILE ...       save it as JSONL, JSON, Markdown or HTML
   convoscope demo-server [--port 8765] ...         serve the demo data as an API on a port
   convoscope profiles                              list profiles and where their keys come from
   convoscope auth login|status|logout [--profile]  store, check or remove a key in the keyring
   convoscope locate                                where the config, history and themes live
 
-Run `convoscope COMMAND --help` for a command's options.
+CONVERSATION is an id (conv_…) or a URL containing one. --profile, --base-url and --demo go
+before or after the command. Run `convoscope COMMAND --help` for a command's options.
 """
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Imported here, not at the top: `--version` and `--help` answer without loading the client.
+    from convoscope.cli.common import add_connection_options, add_conversation_argument
+
     parser = argparse.ArgumentParser(
         prog="convoscope",
         description="A keyboard-driven terminal viewer for OpenAI Conversations API conversations.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "conversation_id",
-        nargs="?",
-        metavar="CONVERSATION_ID",
-        help="open this conversation (without it: the conversation picker)",
+    add_conversation_argument(
+        parser, nargs="?", help="open this conversation: an id (conv_…) or a URL containing one "
+        "(without it: the conversation picker)"
     )
     add_connection_options(parser)
     parser.add_argument("--version", action="version", version=f"convoscope {__version__}")
@@ -40,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
+    from convoscope.cli.common import build_client
     from convoscope.tui.app import ConvoscopeApp
 
     app = ConvoscopeApp(build_client(args), conversation_id=args.conversation_id)

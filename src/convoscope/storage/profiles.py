@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
+from convoscope.api.locators import base_url_problem, describe_base_url_problem
 from convoscope.api.profile import DEFAULT_BASE_URL, AuthStyle, Profile, Secret
 from convoscope.storage import secrets
 from convoscope.storage.config import (
@@ -139,6 +140,9 @@ def resolve_profile(
         spec = replace(spec, base_url=base_url.rstrip("/"))
     if spec.base_url is None:
         raise ProfileError(f"profile {spec.name!r} has no base URL: set {spec.base_url_needs}, or pass --base-url")
+    if problem := base_url_problem(spec.base_url):
+        where = "--base-url" if base_url else _base_url_origin(spec, env)
+        raise ProfileError(f"{where}: {describe_base_url_problem(spec.base_url, problem)}")
     key, source, problem = find_key(spec, env)
     profile = Profile(
         name=spec.name,
@@ -152,6 +156,15 @@ def resolve_profile(
         default_include=spec.include,
     )
     return ResolvedProfile(profile=profile, key_source=source, spec=spec, keyring_problem=problem)
+
+
+def _base_url_origin(spec: ProfileSpec, env: Mapping[str, str]) -> str:
+    """Where a profile's base URL was set, for an error about it."""
+    if spec.kind == "openai" and (env.get("OPENAI_BASE_URL") or "").rstrip("/") == spec.base_url:
+        return "$OPENAI_BASE_URL"
+    if spec.kind in ("azure-openai", "foundry") and env.get(AZURE_ENDPOINT_ENV):
+        return f"${AZURE_ENDPOINT_ENV}"
+    return f"profile {spec.name}'s base_url"
 
 
 def find_key(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
-from urllib.parse import urlparse
 
 from rich.text import Text
 from textual import on, work
@@ -16,25 +14,14 @@ from textual.widgets import Footer, Input, Static
 
 from convoscope.api import APIError, ConversationsClient
 from convoscope.api.capabilities import detect_capabilities
+from convoscope.api.locators import conversation_id_in, is_http_url
 from convoscope.storage import capabilities_cache
 from convoscope.render.text import visible
 from convoscope.storage.history import History
 from convoscope.tui.screens.login import KeyAware
 from convoscope.tui.widgets.conversation_list import ConversationList, PickerEntry
 
-CONVERSATION_ID = re.compile(r"\bconv_[A-Za-z0-9_\-]+")
 LISTING_PAGE = 100
-
-
-def conversation_id_in(text: str) -> str | None:
-    """The conversation id in pasted text: a bare id, or one inside a URL."""
-    text = text.strip()
-    if match := CONVERSATION_ID.search(text):
-        return match.group()
-    if text.startswith(("http://", "https://")):
-        segments = [s for s in urlparse(text).path.split("/") if s]
-        return segments[-1] if segments else None
-    return text if text and not any(c.isspace() for c in text) else None
 
 
 class PickerScreen(Screen[None], KeyAware):
@@ -174,7 +161,7 @@ class PickerScreen(Screen[None], KeyAware):
     def submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         # A pasted URL names its conversation; it does not filter, so never open the highlight.
-        if value.startswith(("http://", "https://")) and (pasted := conversation_id_in(value)):
+        if is_http_url(value) and (pasted := conversation_id_in(value)):
             self.post_message(self.Open(pasted))
             return
         entry = self.query_one(ConversationList).highlighted
