@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import re
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -26,13 +24,10 @@ from convoscope.cli.common import (
     split_types,
 )
 from convoscope.paging import WalkStop, WalkSummary, walk_items
-from convoscope.render.text import TERMINAL_UNSAFE_CHARS, visible
+from convoscope.render.export import jsonl_line
+from convoscope.render.text import visible
 
 FLUSH_EVERY = 100
-
-# Characters JSON allows raw but a terminal would act on (DEL, C1 controls, bidi overrides) or
-# cannot encode (lone surrogates): escaping them keeps each line valid JSON and stdout safe.
-_JSON_UNSAFE = re.compile(f"[{TERMINAL_UNSAFE_CHARS}]")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,8 +99,7 @@ def _missing_key_hint(error: Exception, profile: Profile) -> str:
 
 
 def _json_line(item: Item) -> str:
-    text = json.dumps(item.raw, ensure_ascii=False, separators=(",", ":"))
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return jsonl_line(item)  # one definition for `items --jsonl` and `export --format jsonl`
 
 
 def _readable_line(item: Item) -> str:
