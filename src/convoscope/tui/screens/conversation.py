@@ -21,12 +21,14 @@ from convoscope.api.models import Item
 from convoscope.paging.engine import PagingEngine
 from convoscope.paging.items import ItemCache
 from convoscope.paging.rows import Row
+from convoscope.render.export import ExportResult
 from convoscope.render.detail import Document, RenderContext, Section, render_item, render_raw
 from convoscope.render.groups import ALL_ITEMS, FILTER_CYCLE, TypeFilter
 from convoscope.render.text import visible
 from convoscope.storage.history import History
 from convoscope.tui import export
 from convoscope.tui.commands import ScreenActions
+from convoscope.tui.screens.export_dialog import ExportDialog, describe_result
 from convoscope.tui.screens.login import KeyAware
 from convoscope.tui.screens.menus import FilterMenu, IncludeMenu, KeysScreen
 from convoscope.tui.widgets.conversation_header import ConversationHeader
@@ -54,6 +56,7 @@ class ConversationScreen(Screen[None], KeyAware):
     | `y` | Copy the item's JSON (OSC 52). |
     | `o` | Open the item's JSON in `$PAGER`. |
     | `s` | Save a generated image to a file. |
+    | `e` | Export the conversation or the current view (JSONL, JSON, Markdown, HTML). |
     | `tab` | Move between the list and the detail pane. |
     | `z` | Zoom the detail pane. |
     | `r` | Retry loading where it failed. |
@@ -88,6 +91,8 @@ class ConversationScreen(Screen[None], KeyAware):
                 tooltip="Open the item's JSON in $PAGER"),
         Binding("s", "save_image", "Save image", show=False, id="conversation.save_image",
                 tooltip="Save the generated image to a file"),
+        Binding("e", "export", "Export", show=False, id="conversation.export",
+                tooltip="Export the conversation or the current view to a file (JSONL, JSON, Markdown, HTML)"),
         Binding("tab", "switch_focus", "Focus", show=False, id="conversation.focus",
                 tooltip="Move between the list and the detail pane"),
         Binding("z", "zoom", "Zoom", show=False, id="conversation.zoom",
@@ -486,6 +491,17 @@ class ConversationScreen(Screen[None], KeyAware):
             self.notify("This item has no image to save.", severity="warning")
         else:
             self.notify(f"Saved {visible(str(path))}", markup=False)
+
+    def action_export(self) -> None:
+        dialog = ExportDialog(
+            self.client, self.engine.conversation_id, view=self.type_filter, include=self.include
+        )
+        self.app.push_screen(dialog, self._exported)
+
+    def _exported(self, result: ExportResult | None) -> None:
+        if result is not None:
+            self.notify(describe_result(result), markup=False,
+                        severity="information" if result.complete else "warning")
 
     # --- actions: loading ------------------------------------------------------------------------
 
