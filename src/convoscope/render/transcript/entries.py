@@ -272,7 +272,9 @@ def _tools(raw: dict[str, Any]) -> Iterator[Block]:
     if isinstance(tools, list):
         names = [_text(t.get("name") or t.get("server_label") or t.get("type")) for t in tools if isinstance(t, dict)]
         yield Fields((("tools", ", ".join(names) or "(none)"),))
-    yield from _rest(raw, {"role", "server_label", "execution", "call_id"})
+        if tools:
+            yield Code(_json(tools), "json", "tool definitions")
+    yield from _rest(raw, {"tools", "role", "server_label", "execution", "call_id"})
 
 
 @rule("tool_search_call", "configuration_update", "workflow_action", "workflow_preview_action",
