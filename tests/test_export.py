@@ -390,3 +390,13 @@ def test_progress_shows_on_a_terminal_only(demo_url, tmp_path):
     assert result.returncode == 0
     assert b"exporting\xe2\x80\xa6 50 items" in shown
     assert b"Wrote 600 items as JSONL (lossless) to " in shown
+
+
+def test_a_missing_conversation_or_folder_is_one_line_and_writes_nothing(demo_url, tmp_path):
+    missing = run_cli("export", "conv_nope", "--base-url", demo_url, "-o", str(tmp_path / "x.md"))
+    assert missing.returncode == 1
+    assert missing.stderr.decode().startswith("convoscope: error: nothing written: 404")
+    assert missing.stderr.count(b"\n") == 1
+    no_folder = run_cli("export", "conv_synth_3", "--base-url", demo_url, "-o", str(tmp_path / "no" / "x.md"))
+    assert no_folder.returncode == 2 and b"no folder" in no_folder.stderr
+    assert leftovers(tmp_path) == []
