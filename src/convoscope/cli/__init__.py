@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from convoscope.storage.config import SetupError
+from convoscope.storage.errors import SetupError
 
 COMMANDS: dict[str, str] = {
     "items": "convoscope.cli.items",

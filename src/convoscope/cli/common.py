@@ -7,11 +7,14 @@ import argparse
 import difflib
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from convoscope.api import ConversationsClient, Profile, RetryEvent
 from convoscope.api.errors import one_line
 from convoscope.api.locators import base_url_problem, conversation_id_in, describe_base_url_problem
-from convoscope.storage.profiles import ResolvedProfile, resolve_profile
+
+if TYPE_CHECKING:
+    from convoscope.api import ConversationsClient, RetryEvent
+    from convoscope.storage.profiles import ResolvedProfile
 
 # Kinds of server whose item types convoscope knows all of: a type it does not know is a typo.
 # Other ("compatible") servers may define their own, so an unknown type there is only a warning.
@@ -135,11 +138,16 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
 
 def resolve_from_args(args: argparse.Namespace) -> ResolvedProfile:
     """The profile `--profile`/`--base-url` select; raises `SetupError` with a one-line message."""
+    # Imported when a command connects, not when it parses: `--help` stays instant.
+    from convoscope.storage.profiles import resolve_profile
+
     return resolve_profile(getattr(args, "profile", None), base_url=getattr(args, "base_url", None))
 
 
 def build_client(args: argparse.Namespace, **client_options: object) -> ConversationsClient:
     """A client for the chosen server. `--demo` runs the demo app in-process over ASGI."""
+    from convoscope.api import ConversationsClient, Profile
+
     if getattr(args, "demo", False):
         import httpx
 

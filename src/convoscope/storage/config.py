@@ -30,6 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from convoscope.api.include import INCLUDE_VALUES
+from convoscope.storage.errors import SetupError
 from convoscope.storage.paths import config_path
 
 ConfigKind = Literal["openai", "azure-openai", "foundry", "compatible"]
@@ -49,10 +50,6 @@ CREDENTIAL_HEADERS = frozenset({"authorization", "proxy_authorization", "api_key
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an RFC 9110 token
-
-
-class SetupError(Exception):
-    """Something in the user's setup to fix. `str()` is one human line and never holds a key."""
 
 
 class ConfigError(SetupError):
