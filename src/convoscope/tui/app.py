@@ -10,10 +10,8 @@ from textual.binding import Binding, BindingType
 
 from convoscope.api.capabilities import Capabilities
 from convoscope.api import APIError, AuthenticationError, ConversationsClient, Secret
-from convoscope.storage.secrets import KeyringUnavailable, store_key
 from convoscope.storage.history import History
 from convoscope.storage.paths import data_dir
-from convoscope.tui.screens.conversation import ConversationScreen
 from convoscope.tui.screens.login import KeyAware, LoginScreen
 from convoscope.tui.screens.picker import PickerScreen
 
@@ -80,6 +78,8 @@ class ConvoscopeApp(App[None]):
             )
             return
         self.client.set_api_key(Secret(key))
+        from convoscope.storage.secrets import KeyringUnavailable, store_key  # the keyring loads slowly
+
         try:
             store_key(self.client.profile.name, key)
         except (KeyringUnavailable, ValueError) as problem:
@@ -91,6 +91,9 @@ class ConvoscopeApp(App[None]):
                 screen.key_changed()
 
     def open_conversation(self, conversation_id: str) -> None:
+        # Imported on first use: the picker's first frame does not wait for the item renderers.
+        from convoscope.tui.screens.conversation import ConversationScreen
+
         honours_after = self.capabilities.honours_after if self.capabilities else None
         self.push_screen(
             ConversationScreen(self.client, conversation_id, self.history, honours_after=honours_after)
