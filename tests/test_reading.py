@@ -49,7 +49,7 @@ async def enter_reading(pilot) -> ReadingView:
     reading = reading_of(pilot.app)
     await wait_until(pilot, lambda: reading.display and reading.size.height > 0 and bool(cursor_rows(pilot.app)),
                      what="the reading view with its cursor")
-    await wait_until(pilot, lambda: not reading._building, what="pictures drawn", timeout=20)
+    await wait_until(pilot, lambda: not reading.busy, what="pictures drawn", timeout=20)
     await pilot.pause()
     return reading
 
@@ -86,7 +86,7 @@ async def test_every_bundled_conversation_reads_as_a_transcript(conversation_id)
         closed_height = len(cursor_rows(app))
         await pilot.press("enter")
         await wait_until(pilot, lambda: len(cursor_rows(app)) > closed_height, what="the item to open")
-        await wait_until(pilot, lambda: not reading._building, what="pictures drawn", timeout=20)
+        await wait_until(pilot, lambda: not reading.busy, what="pictures drawn", timeout=20)
         after = read_screen(app)
         opened_rows = cursor_rows(app)
         assert "▾" in after.text(opened_rows[0])

@@ -250,15 +250,19 @@ class ImagePicture:
             yield caption + self._why_not_drawn()
             return
         columns, rows = cells_for(size[0], size[1], max(width, 1), self.max_height)
+        with _renderer_lock:
+            renderer = _renderer
+        # Half-blocks show two pixels a cell; Kitty graphics show the real pixels of each cell.
+        across, down = (1, 2) if renderer is HalfcellImage else (8, 16)
         try:
-            picture = decoded(self.source, columns, rows * 2)
+            picture = decoded(self.source, columns * across, rows * down)
         except ImageProblem as problem:
             yield caption + Text(f" — {problem}", style="bold red")
             return
         yield caption + Text(f" · {size[0]}×{size[1]}", style="dim")
-        with _renderer_lock:
-            renderer = _renderer
-        drawn = renderer(picture, width=picture.width, height=max(picture.height // 2, 1))
+        drawn_columns = max(round(picture.width / across), 1)
+        drawn_rows = max(round(picture.height / down), 1)
+        drawn = renderer(picture, width=drawn_columns, height=drawn_rows)
         yield Padding(drawn, (0, 0, 0, self.indent)) if self.indent else drawn
 
     def _why_not_drawn(self) -> Text:

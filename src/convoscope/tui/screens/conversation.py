@@ -311,7 +311,7 @@ class ConversationScreen(Screen[None], KeyAware):
         return None
 
     def _reading_context(self, row: Row) -> RenderContext:
-        partner = next((self.loaded.get(i) for i in self.engine.index.partners(row)), None)
+        partner = next((self.loaded.get(i, self.include) for i in self.engine.index.partners(row)), None)
         return RenderContext(include=self.include, partner=partner)
 
     def _cached_partner(self, row: Row) -> Item | None:
@@ -512,8 +512,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self.header.include = chosen
         self.header.show()
         self._refresh_detail()
-        self.reading.include = chosen
-        self.reading.items_changed()
+        self.reading.include_changed(chosen)
 
     def action_copy(self) -> None:
         if self.shown_item is None:

@@ -58,9 +58,14 @@ class LoadedItems:
         while len(self._items) > self.capacity:
             self._items.popitem(last=False)
 
-    def get(self, item_id: str) -> Item | None:
-        item = self._items.get(item_id)
-        return item if item is not None else self.cache.cached(item_id)
+    def get(self, item_id: str, include: frozenset[str] = frozenset()) -> Item | None:
+        """The item, as fetched with `include` if it was, else as its page brought it."""
+        fetched = self.cache.cached(item_id, include)
+        return fetched if fetched is not None else self._items.get(item_id)
+
+    def has_all_fields(self, item_id: str, include: frozenset[str]) -> bool:
+        """Pages are loaded without `include`: with it, an item must be fetched again."""
+        return not include or self.cache.cached(item_id, include) is not None
 
     def fetched(self) -> list[Item]:
         return list(self._items.values())
@@ -132,7 +137,8 @@ class ReadingView(ScrollView, can_focus=True):
         self._anchor_ids: tuple[str | None, str | None] = (None, None)  # (top item, cursor item)
         self._entries: LRUCache[tuple, list[Strip]] = LRUCache(512)
         self._building: set[tuple] = set()  # entries being built in a thread
-        self._wanted: set[str] = set()  # item ids to fetch (no page copy left)
+        self._wanted: set[str] = set()  # item ids to fetch (no page copy left, or include changed)
+        self._unfetchable: set[str] = set()  # fetching failed: drawn from the row
         self._layout: list[tuple[int, int]] | None = None  # per screen row: (view line, line in it)
 
     # --- what is shown --------------------------------------------------------------------------
@@ -170,9 +176,23 @@ class ReadingView(ScrollView, can_focus=True):
         self._changed()
 
     def items_changed(self) -> None:
-        """Full items arrived (or the include fields changed): rebuild what is drawn."""
+        """Full items arrived: rebuild what is drawn."""
         self._entries.clear()
         self._changed()
+
+    def include_changed(self, include: frozenset[str]) -> None:
+        """Items are now fetched with `include`: what is drawn is fetched again."""
+        self.include = include
+        self._unfetchable.clear()
+        self.items_changed()
+
+    @property
+    def busy(self) -> bool:
+        """Pictures being drawn or items being fetched: what is on screen may still change."""
+        fetching = any(
+            worker.group == "reading-fetch" and not worker.is_finished for worker in self.workers
+        )
+        return bool(self._building or self._wanted or fetching)
 
     @property
     def current_row(self) -> Row | None:
@@ -200,12 +220,16 @@ class ReadingView(ScrollView, can_focus=True):
         if isinstance(line, GapLine):
             return [self._gap_strip(line)]
         width = self.text_width
-        item = self.items.get(line.id) if line.id is not None else None
+        item = self.items.get(line.id, self.include) if line.id is not None else None
+        complete = item is not None and self.items.has_all_fields(line.id, self.include)
         opened = self.is_open(line)
-        key = (line.id if line.id is not None else ("row", index), width, opened, item is not None, line.status)
+        key = (line.id if line.id is not None else ("row", index), width, opened, item is not None, complete,
+               line.status)
         cached = self._entries.get(key)
         if cached is not None:
             return cached
+        if item is not None and not complete:
+            self._wanted.add(line.id)  # shown as its page brought it until then
         if item is None:
             if line.id is not None:
                 self._wanted.add(line.id)
@@ -214,8 +238,9 @@ class ReadingView(ScrollView, can_focus=True):
             return strips
         if opened and _has_images(item):
             # Decoding a big image takes a while: a stand-in now, the real lines from a thread.
-            self._building.add(key)
-            self._build_in_thread(key, item, width, opened, self.context_for(line))
+            if key not in self._building:
+                self._building.add(key)
+                self._build_in_thread(key, item, width, opened, self.context_for(line))
             stand_in = line if not is_foldable(line.type) else item
             strips = _strips(transcript_lines(stand_in, width, opened=False, ctx=self.context_for(line)))
             self._entries[key] = strips
@@ -232,6 +257,7 @@ class ReadingView(ScrollView, can_focus=True):
 
     def _built(self, key: tuple, strips: list[Strip]) -> None:
         self._building.discard(key)
+        self._entries.discard(key)  # Textual's LRUCache never replaces a value it holds
         self._entries[key] = strips
         self._changed()
 
@@ -300,6 +326,7 @@ class ReadingView(ScrollView, can_focus=True):
             self.view.viewport(layout[0][0], layout[-1][0])
         else:
             self.view.viewport(self.top, self.top)
+        self._wanted -= self._unfetchable
         if self._wanted:
             wanted, self._wanted = sorted(self._wanted), set()
             self._fetch(wanted[:FETCH_BATCH * 4])
@@ -312,7 +339,8 @@ class ReadingView(ScrollView, can_focus=True):
                 await self.items.cache.get(item_id, self.include)
                 fetched += 1
             except APIError:
-                continue  # the row's summary stays; the detail pane says what went wrong
+                self._unfetchable.add(item_id)  # not asked again: the detail pane says why
+                continue
             if fetched % FETCH_BATCH == 0:
                 self.items_changed()
         if fetched:
