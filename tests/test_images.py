@@ -21,13 +21,18 @@ from convoscope.render.images import ImagePicture, ImageSource, image_sources, r
 from convoscope.tui.app import ConvoscopeApp
 from convoscope.tui.images import choose_renderer
 from convoscope.tui.widgets.detail_pane import DetailPane
+from tests.conftest import demo_stats, make_client
 from tests.screen import read_screen
 from tests.test_reading import BASE64_RUN, cursor_rows, enter_reading
 from tests.tui_helpers import (  # noqa: F401  (isolated_data_dir is an autouse fixture)
     SIZE,
+    create_conversation,
     in_process_client,
     isolated_data_dir,
+    message,
+    notifications,
     open_conversation,
+    reset_stats,
     wait_until,
 )
 
@@ -193,3 +198,52 @@ async def test_every_demo_image_is_drawn_in_the_reading_view():
                     await pilot.press("ctrl+d")
                 assert bar & set(picture_rows(drawn)), f"{item_id}: no picture in\n{drawn}"
                 assert not BASE64_RUN.search("\n".join(drawn.texts())), item_id
+
+
+async def test_a_remote_image_is_fetched_only_when_asked(fault_server):
+    url = fault_server()
+    picture_url = f"{url}/_demo/pictures/photo.jpg"
+    conversation_id = create_conversation(url, [
+        message("What is this light?"),
+        {"type": "message", "role": "user", "content": [
+            {"type": "input_image", "detail": "auto", "image_url": picture_url}]},
+    ])
+    reset_stats(url)
+    app = ConvoscopeApp(make_client(url), conversation_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        screen._include_chosen(IMAGE_INCLUDES)  # what choosing them in the `i` menu does
+        await pilot.press("j")
+        detail = screen.query_one(DetailPane)
+        await wait_until(pilot, lambda: screen.shown_item is not None and detail.settled, what="the item")
+        await wait_until(pilot, lambda: bool(read_screen(app).find("press f to fetch")), what="the caption")
+        assert not picture_rows(read_screen(app))
+        assert demo_stats(url)["by_path"].get("/v1/_demo/pictures/photo.jpg", 0) == 0, "not fetched unasked"
+
+        await pilot.press("f")
+        await wait_until(pilot, lambda: bool(picture_rows(read_screen(app), detail.region.x)),
+                         timeout=20, what="the fetched picture in the detail pane")
+        assert "jpeg image" in "\n".join(read_screen(app).texts())
+
+        # The reading view draws it too, from what was fetched.
+        reading = await enter_reading(pilot)
+        await wait_until(pilot, lambda: not reading.busy and bool(picture_rows(read_screen(app))),
+                         timeout=20, what="the picture in the reading view")
+
+
+async def test_a_failed_fetch_says_why(fault_server):
+    url = fault_server()
+    conversation_id = create_conversation(url, [
+        {"type": "message", "role": "user", "content": [
+            {"type": "input_image", "detail": "auto", "image_url": f"{url}/_demo/pictures/missing.png"}]},
+    ])
+    app = ConvoscopeApp(make_client(url), conversation_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        screen._include_chosen(IMAGE_INCLUDES)
+        detail = screen.query_one(DetailPane)
+        await wait_until(pilot, lambda: screen.shown_item is not None and detail.settled, what="the item")
+        await pilot.press("f")
+        await wait_until(pilot, lambda: any("404" in text for _, text in notifications(app)),
+                         timeout=20, what="the failure notice")
+        assert any(severity == "error" and "Could not fetch the image" in text for severity, text in notifications(app))

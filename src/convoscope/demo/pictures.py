@@ -53,6 +53,20 @@ def with_realistic_pictures(items: list[dict[str, Any]]) -> list[dict[str, Any]]
     return result
 
 
+def served_picture(name: str) -> tuple[bytes, str] | None:
+    """(bytes, media type) of a picture the demo serves at /v1/_demo/pictures/<name>."""
+    pictures = {
+        "logo.png": (_logo, "image/png"),
+        "screenshot.png": (_screenshot, "image/png"),
+        "chart.png": (_chart, "image/png"),
+        "photo.jpg": (_photo, "image/jpeg"),
+    }
+    if name not in pictures:
+        return None
+    draw, media = pictures[name]
+    return draw(1), media
+
+
 def _replace_data_urls(value: Any, replace: Callable[[dict[str, Any], str], dict[str, Any]]) -> Any:
     if isinstance(value, list):
         return [_replace_data_urls(member, replace) for member in value]

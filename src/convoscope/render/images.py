@@ -57,11 +57,12 @@ def renderer_name() -> str:
 
 @dataclass(frozen=True)
 class ImageSource:
-    """One image an item carries. Exactly one of `data`, `url`, `file_id` is set."""
+    """One image an item carries: inline `data`, a remote `url` (with `data` once fetched), or a
+    `file_id` on the server."""
 
     key: str  # stable per item and place, for caching ("img_1/result", "msg_2/content.0")
     where: str  # a readable place: "result", "content[0]", "output"
-    data: str | None = None  # base64 payload (no data: header)
+    data: str | None = None  # base64 payload (no data: header), or what was fetched from `url`
     media_type: str | None = None
     url: str | None = None  # a remote URL: fetched only when the user asks
     file_id: str | None = None
@@ -75,12 +76,34 @@ class ImageSource:
         """One line saying what the image is, without its bytes."""
         if self.data is not None:
             kind = visible(one_line(self.media_type or "image", 40)).removeprefix("image/")
-            return f"{kind} image, {human_size(self.size)}"
+            origin = f" from {visible(one_line(self.url, 120))}" if self.url else ""
+            return f"{kind} image, {human_size(self.size)}{origin}"
         if self.url is not None:
             return f"image at {visible(one_line(self.url, 200))}"
         if self.file_id is not None:
             return f"image file {visible(one_line(self.file_id, 120))}"
         return visible(self.problem or "image")
+
+
+# Images fetched from remote URLs at the user's request (by the TUI), base64 by URL.
+_REMOTE: OrderedDict[str, tuple[str, str | None]] = OrderedDict()  # url -> (base64, media type)
+REMOTE_CAPACITY = 32
+_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
+          (b"RIFF", "image/webp"))
+
+
+def remember_remote(url: str, data: bytes) -> None:
+    """Keep the bytes fetched from `url`: its image is drawn from now on."""
+    media = next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
+    _REMOTE[url] = (base64.b64encode(data).decode("ascii"), media)
+    _REMOTE.move_to_end(url)
+    while len(_REMOTE) > REMOTE_CAPACITY:
+        _REMOTE.popitem(last=False)
+
+
+def remote_urls(item: Item) -> list[str]:
+    """The remote image URLs of `item` not fetched yet."""
+    return [s.url for s in image_sources(item) if s.url is not None and s.data is None]
 
 
 def image_sources(item: Item) -> list[ImageSource]:
@@ -136,7 +159,8 @@ def _source_of(part: dict[str, Any], key: str, where: str) -> ImageSource | None
             return ImageSource(key, where, problem=f"malformed data URL ({human_size(len(url))})")
         return ImageSource(key, where, data=payload, media_type=media)
     if isinstance(url, str) and url:
-        return ImageSource(key, where, url=url)
+        data, media = _REMOTE.get(url, (None, None))
+        return ImageSource(f"{key}@{url}", where, url=url, data=data, media_type=media)
     if isinstance(file_id, str) and file_id:
         return ImageSource(key, where, file_id=file_id)
     return None
@@ -267,7 +291,7 @@ class ImagePicture:
 
     def _why_not_drawn(self) -> Text:
         if self.source.url is not None:
-            return Text(" — not fetched (remote images are fetched only when you ask)", style="dim")
+            return Text(" — not fetched: press f to fetch it", style="dim")
         if self.source.file_id is not None:
             return Text(" — stored as a file on the server", style="dim")
         if self.source.data is not None:

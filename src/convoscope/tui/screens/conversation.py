@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,11 +25,13 @@ from convoscope.paging.rows import Row
 from convoscope.render.export import ExportResult
 from convoscope.render.detail import Document, RenderContext, Section, render_item, render_raw
 from convoscope.render.groups import ALL_ITEMS, FILTER_CYCLE, TypeFilter
-from convoscope.render.text import visible
+from convoscope.render.images import remote_urls
+from convoscope.render.text import human_size, visible
 from convoscope.storage.history import History
 from convoscope.tui import export
 from convoscope.tui.commands import ScreenActions
 from convoscope.tui.screens.export_dialog import ExportDialog, describe_result
+from convoscope.tui.remote_images import RemoteImageError, fetch_image
 from convoscope.tui.screens.login import KeyAware
 from convoscope.tui.screens.menus import FilterMenu, IncludeMenu, KeysScreen
 from convoscope.tui.widgets.conversation_header import ConversationHeader
@@ -36,6 +39,8 @@ from convoscope.tui.widgets.detail_pane import DetailPane
 from convoscope.tui.widgets.item_list import ItemList
 from convoscope.tui.widgets.line_list import LineList
 from convoscope.tui.widgets.reading_view import LoadedItems, ReadingView
+
+log = logging.getLogger(__name__)
 
 SELECTION_SETTLE_S = 0.05  # holding j should not fire a get-item per line passed
 MORE_FACTOR = 4
@@ -63,6 +68,7 @@ class ConversationScreen(Screen[None], KeyAware):
     | `r` | Retry loading where it failed. |
     | `L` | Load all items (from both ends at once). |
     | `F` | Follow: poll for new items, refresh in-progress ones. |
+    | `f` | Fetch the item's images that are behind a URL. |
     | `R` | Switch between the list and the reading view. |
     | `?` | Every key. |
     | `escape` | Back to the conversation picker. |
@@ -105,6 +111,8 @@ class ConversationScreen(Screen[None], KeyAware):
                 tooltip="Load every item (from both ends at once)"),
         Binding("F", "toggle_follow", "Follow", show=False, id="conversation.follow",
                 tooltip="Follow: poll for new items, refresh in-progress ones"),
+        Binding("f", "fetch_images", "Fetch images", show=False, id="conversation.fetch_images",
+                tooltip="Fetch the item's images that are behind a URL (never done unasked)"),
         Binding("R", "toggle_reading", "Read", show=False, id="conversation.reading",
                 tooltip="Switch between the item list and the reading view (a transcript)"),
         Binding("question_mark", "keys", "Keys", id="conversation.keys",
@@ -553,6 +561,34 @@ class ConversationScreen(Screen[None], KeyAware):
         if result is not None:
             self.notify(describe_result(result), markup=False,
                         severity="information" if result.complete else "warning")
+
+    def action_fetch_images(self) -> None:
+        item = self._item_under_cursor()
+        urls = remote_urls(item) if item is not None else []
+        if not urls:
+            self.notify("This item has no image behind a URL to fetch.", severity="warning")
+            return
+        self.fetch_images(urls)
+
+    def _item_under_cursor(self) -> Item | None:
+        if not self.in_reading_view:
+            return self.shown_item
+        row = self.reading.current_row
+        return self.loaded.get(row.id, self.include) if row is not None and row.id is not None else None
+
+    @work(group="fetch-images", exclusive=True, name="fetch-images")
+    async def fetch_images(self, urls: list[str]) -> None:
+        for url in urls:
+            try:
+                size = await fetch_image(url)
+            except RemoteImageError as error:
+                log.warning("could not fetch an image: %s", error)
+                self.notify(f"Could not fetch the image: {error}", severity="error", markup=False)
+                continue
+            self.notify(f"Fetched an image ({human_size(size)}).")
+        if self.is_attached:
+            self._refresh_detail()
+            self.reading.items_changed()
 
     # --- actions: loading ------------------------------------------------------------------------
 

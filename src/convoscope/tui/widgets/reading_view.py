@@ -172,7 +172,8 @@ class ReadingView(ScrollView, can_focus=True):
         count = self.view.line_count()
         self.cursor = max(0, min(self.cursor, count - 1))
         self.top = max(0, min(self.top, count - 1))
-        self._entries.clear()  # a row may have been replaced (follow), or its item arrived
+        # No need to empty the strip cache: an entry's key changes with its row's status and
+        # with its full item's arrival, so only items that changed are built again.
         self._changed()
 
     def items_changed(self) -> None:
