@@ -13,6 +13,7 @@ import re
 import pytest
 
 from convoscope.demo.bundled import load_bundled
+from convoscope.paging.engine import Edge
 from convoscope.paging.rows import Row
 from convoscope.render.reading import is_foldable
 from convoscope.tui.app import ConvoscopeApp
@@ -146,6 +147,7 @@ async def test_a_100k_conversation_reads_without_loading_it_all(demo_url):
         for _ in range(12):
             await pilot.press("pagedown")
             await settle(pilot, engine, timeout=30)
+        assert engine.status[Edge.HEAD].pages >= 2, "reading down loaded more pages"
         assert len(engine.index) < 2_000, "only what was read (and a page ahead) is loaded"
         assert engine.index.gap_open
         # The newest items, without walking the middle.

@@ -36,25 +36,28 @@ from convoscope.render.text import safe_text, visible
 Line = list[Segment]
 
 INDENT = 2  # the body of a message or an opened item sits this far right of its heading
-IMAGE_ROWS = 24  # a picture in the transcript is at most this many rows high
+IMAGE_ROWS = 24  # a picture in the transcript is at most this many rows high, unless told
 
+# Explicit colours, light enough to read on a dark surface (4.5:1 and more on #1e1e1e).
 ROLE_STYLES = {
-    "user": "bold cyan",
-    "assistant": "bold green",
-    "system": "bold magenta",
-    "developer": "bold magenta",
-    "tool": "bold yellow",
+    "user": "bold #5fd7ff",
+    "assistant": "bold #87d787",
+    "system": "bold #d7a7ff",
+    "developer": "bold #d7a7ff",
+    "tool": "bold #e0b860",
 }
 GROUP_STYLES = {
-    ItemGroup.TOOL_CALL: "cyan",
-    ItemGroup.TOOL_OUTPUT: "blue",
-    ItemGroup.SHELL: "green",
-    ItemGroup.HOSTED: "magenta",
-    ItemGroup.MCP: "yellow",
-    ItemGroup.REASONING: "dim italic",
-    ItemGroup.OTHER: "dim",
+    ItemGroup.TOOL_CALL: "#7fbfff",
+    ItemGroup.TOOL_OUTPUT: "#a0c0e0",
+    ItemGroup.SHELL: "#87d787",
+    ItemGroup.HOSTED: "#e0a0e0",
+    ItemGroup.MCP: "#e0b860",
+    ItemGroup.REASONING: "italic #a8a8a8",
+    ItemGroup.OTHER: "#a8a8a8",
     ItemGroup.MESSAGE: "",
 }
+STATUS_STYLE = "#e0b860"
+MUTED = "#a8a8a8"
 OPEN_MARK, CLOSED_MARK = "▾", "▸"
 
 
@@ -71,22 +74,26 @@ def opens_by_default(item_type: str) -> bool:
 # --- building --------------------------------------------------------------------------------------
 
 
-def transcript(item: Item, *, opened: bool, ctx: RenderContext | None = None) -> RenderableType:
-    """What the reader sees for `item` (a renderable; see `transcript_lines`)."""
+def transcript(
+    item: Item, *, opened: bool, ctx: RenderContext | None = None, image_rows: int = IMAGE_ROWS
+) -> RenderableType:
+    """What the reader sees for `item` (a renderable; see `transcript_lines`).
+
+    `image_rows`: how tall a picture may be (the view's height, so one fits on screen)."""
     ctx = ctx or RenderContext()
     if isinstance(item, Message):
-        return _message(item, ctx)
+        return _message(item, ctx, image_rows)
     heading = _folded_line(row_from_item(item), opened=opened, foldable=True)
     if not opened:
         return heading
-    return Group(heading, Padding(_opened_body(item, ctx), (0, 0, 0, INDENT + 2)))
+    return Group(heading, Padding(_opened_body(item, ctx, image_rows), (0, 0, 0, INDENT + 2)))
 
 
 def row_transcript(row: Row) -> RenderableType:
     """A stand-in drawn from the list's row while the full item is on its way."""
     if not is_foldable(row.type):
         heading = _role_heading(row.label, row.status)
-        body = Text(" " * INDENT) + Text(visible(one_line(row.text, 400)), style="dim")
+        body = Text(" " * INDENT) + Text(visible(one_line(row.text, 400)), style=MUTED)
         return Group(heading, body, Text(""))
     return _folded_line(row, opened=False, foldable=True)
 
@@ -98,9 +105,13 @@ def transcript_lines(
     opened: bool = False,
     ctx: RenderContext | None = None,
     console: Console | None = None,
+    image_rows: int = IMAGE_ROWS,
 ) -> list[Line]:
     """Every line of `item` at `width` columns, as Rich segments (pure; thread-safe)."""
-    renderable = row_transcript(item) if isinstance(item, Row) else transcript(item, opened=opened, ctx=ctx)
+    if isinstance(item, Row):
+        renderable = row_transcript(item)
+    else:
+        renderable = transcript(item, opened=opened, ctx=ctx, image_rows=image_rows)
     return render_lines(renderable, width, console)
 
 
@@ -129,22 +140,22 @@ def _role_heading(role: str | None, status: str | None) -> Text:
     name = visible(one_line(role or "message", 40))
     heading = Text("▍", style=ROLE_STYLES.get(name, "bold")) + Text(f" {name.capitalize()}", style=ROLE_STYLES.get(name, "bold"))
     if status and status != "completed":
-        heading.append(f"  [{visible(status)}]", style="yellow")
+        heading.append(f"  [{visible(status)}]", style=STATUS_STYLE)
     return heading
 
 
-def _message(item: Message, ctx: RenderContext) -> RenderableType:
+def _message(item: Message, ctx: RenderContext, image_rows: int) -> RenderableType:
     parts: list[RenderableType] = [_role_heading(item.role, item.status if isinstance(item.status, str) else None)]
     if item.phase:
-        parts[0].append(f"  ({visible(one_line(item.phase, 40))})", style="dim")
+        parts[0].append(f"  ({visible(one_line(item.phase, 40))})", style=MUTED)
     sources = {source.where: source for source in image_sources(item)}
     notes: list[Text] = []
     for position, part in enumerate(item.content or ()):
-        body = _part(part, position, ctx, sources, notes)
+        body = _part(part, position, ctx, sources, notes, image_rows)
         if body is not None:
             parts.append(Padding(body, (0, 0, 0, INDENT)))
     if not item.content:
-        parts.append(Text(" " * INDENT + "(no content)", style="dim"))
+        parts.append(Text(" " * INDENT + "(no content)", style=MUTED))
     for note in notes:
         parts.append(Padding(note, (0, 0, 0, INDENT)))
     parts.append(Text(""))
@@ -157,6 +168,7 @@ def _part(
     ctx: RenderContext,
     sources: dict[str, ImageSource],
     notes: list[Text],
+    image_rows: int,
 ) -> RenderableType | None:
     if isinstance(part, Refusal):
         return Text("⊘ refused: ", style="bold red") + safe_text(part.refusal or "(no reason given)")
@@ -168,12 +180,12 @@ def _part(
     if isinstance(part, (InputImage, ComputerScreenshot)):
         source = sources.get(f"content[{position}]")
         if source is None:
-            return Text("🖼 image (no data)", style="dim")
-        return ImagePicture(source, max_height=IMAGE_ROWS)
+            return Text("🖼 image (no data)", style=MUTED)
+        return ImagePicture(source, max_height=image_rows)
     if isinstance(part, InputFile):
-        return Text("📎 ", style="dim") + Text(visible(one_line(part.preview(), 200)), style="dim")
+        return Text("📎 ", style=MUTED) + Text(visible(one_line(part.preview(), 200)), style=MUTED)
     preview = getattr(part, "preview", None)
-    return Text(visible(one_line(preview() if callable(preview) else str(part), 300)), style="dim")
+    return Text(visible(one_line(preview() if callable(preview) else str(part), 300)), style=MUTED)
 
 
 def _with_citation_marks(text: str, annotations: list, notes: list[Text]) -> str:
@@ -210,9 +222,9 @@ def _folded_line(row: Row, *, opened: bool, foldable: bool) -> Text:
     parts = row_line(row)
     style = GROUP_STYLES.get(parts.group, "")
     mark = (OPEN_MARK if opened else CLOSED_MARK) if foldable else " "
-    line = Text(" " * INDENT) + Text(f"{mark} ", style="dim") + Text(f"{parts.glyph} ", style=style)
+    line = Text(" " * INDENT) + Text(f"{mark} ", style="#a8a8a8") + Text(f"{parts.glyph} ", style=style)
     if parts.group is ItemGroup.REASONING:
-        line.append(parts.text, style="dim italic")
+        line.append(parts.text, style=GROUP_STYLES[ItemGroup.REASONING])
     else:
         # Most summaries start with the tool's name already ("get_weather({…})"): say it once.
         if not _names(parts.text, parts.label):
@@ -221,7 +233,7 @@ def _folded_line(row: Row, *, opened: bool, foldable: bool) -> Text:
             line.append("⚠ ", style="bold red")
         line.append(parts.text, style=style)
     if parts.status:
-        line.append(f"  [{parts.status}]", style="yellow")
+        line.append(f"  [{parts.status}]", style=STATUS_STYLE)
     line.no_wrap = True
     line.overflow = "ellipsis"
     return line
@@ -232,13 +244,15 @@ def _names(text: str, label: str) -> bool:
     return bool(label) and label.casefold() in head[: len(label) + 12]
 
 
-def _opened_body(item: Item, ctx: RenderContext) -> RenderableType:
+def _opened_body(item: Item, ctx: RenderContext, image_rows: int) -> RenderableType:
     """The detail renderer's sections (arguments, output, results…), headed by their titles."""
     if isinstance(item, Reasoning):
         return _reasoning_body(item)
     document = render_item(item, ctx)
     parts: list[RenderableType] = [Text(f"⚠ {visible(note)}", style="bold red") for note in document.notes]
     for section in document.sections:
+        if isinstance(section.body, ImagePicture):
+            section.body.max_height = image_rows
         parts.append(Text(visible(section.title), style="bold dim"))
         parts.append(Padding(section.body, (0, 0, 0, 2)))
     parts.append(Text(""))
@@ -250,8 +264,8 @@ def _reasoning_body(item: Reasoning) -> RenderableType:
     texts += [part.preview() for part in (item.content or ()) if part.preview().strip()]
     if not texts:
         note = "encrypted" if item.encrypted_content else "no summary"
-        return Text(f"({note})", style="dim italic")
-    return Group(*(safe_text(text, "dim italic") for text in texts), Text(""))
+        return Text(f"({note})", style=GROUP_STYLES[ItemGroup.REASONING])
+    return Group(*(safe_text(text, GROUP_STYLES[ItemGroup.REASONING]) for text in texts), Text(""))
 
 
 __all__ = [

@@ -250,9 +250,14 @@ class ReadingView(ScrollView, can_focus=True):
         self._entries[key] = strips
         return strips
 
+    @property
+    def image_rows(self) -> int:
+        """A picture fits on screen with its caption and the item's first line."""
+        return max(self.size.height - 3, 6)
+
     @work(thread=True, group="reading-build", name="reading-build-images")
     def _build_in_thread(self, key: tuple, item: Item, width: int, opened: bool, ctx: RenderContext) -> None:
-        strips = _strips(transcript_lines(item, width, opened=opened, ctx=ctx))
+        strips = _strips(transcript_lines(item, width, opened=opened, ctx=ctx, image_rows=self.image_rows))
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._built, key, strips)
 
@@ -316,7 +321,8 @@ class ReadingView(ScrollView, can_focus=True):
             gutter = Segment("▌ ", self.get_component_rich_style("reading-view--cursor"))
         else:
             gutter = Segment(" " * GUTTER, self.rich_style)
-        return Strip([gutter, *strip]).adjust_cell_length(width, self.rich_style)
+        # The transcript's segments carry only their own colours: the widget's are underneath.
+        return Strip([gutter, *strip]).apply_style(self.rich_style).adjust_cell_length(width, self.rich_style)
 
     def _after_layout(self) -> None:
         """Tell the engine what is visible (it loads ahead) and fetch items pages did not keep."""
