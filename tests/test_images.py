@@ -247,3 +247,26 @@ async def test_a_failed_fetch_says_why(fault_server):
         await wait_until(pilot, lambda: any("404" in text for _, text in notifications(app)),
                          timeout=20, what="the failure notice")
         assert any(severity == "error" and "Could not fetch the image" in text for severity, text in notifications(app))
+
+
+def test_kitty_graphics_draw_placeholder_cells_and_send_the_image_aside(monkeypatch):
+    """In Kitty the picture's cells are placeholders; the pixels go to the terminal separately."""
+    import sys
+
+    from textual_image.renderable.halfcell import Image as Halfcell
+    from textual_image.renderable.tgp import Image as Kitty
+
+    from convoscope.render.images import use_renderer
+
+    sent = io.StringIO()
+    monkeypatch.setattr(sys, "__stdout__", sent)
+    use_renderer(Kitty)
+    try:
+        logo = base64.b64encode(pictures._logo(0)).decode()
+        console = Console(width=40, force_terminal=True, color_system="truecolor")
+        lines = console.render_lines(ImagePicture(ImageSource("t/kitty", "result", data=logo)), pad=False)
+    finally:
+        use_renderer(Halfcell)
+    cells = "".join(segment.text for line in lines[1:] for segment in line)
+    assert "\U0010eeee" in cells and not BASE64_RUN.search(cells)
+    assert sent.getvalue().startswith("\x1b_G")  # the image itself, as Kitty graphics commands

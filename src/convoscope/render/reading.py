@@ -179,8 +179,8 @@ def _part(
         return markdown_block(text, ctx).body
     if isinstance(part, (InputImage, ComputerScreenshot)):
         source = sources.get(f"content[{position}]")
-        if source is None:
-            return Text("🖼 image (no data)", style=MUTED)
+        if source is None:  # its URL is an include field the item was fetched without
+            return Text("🖼 image (its URL was not included: i chooses include fields)", style=MUTED)
         return ImagePicture(source, max_height=image_rows)
     if isinstance(part, InputFile):
         return Text("📎 ", style=MUTED) + Text(visible(one_line(part.preview(), 200)), style=MUTED)
