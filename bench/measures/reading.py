@@ -24,7 +24,7 @@ async def measure_reading(screen: ConversationScreen, n: int) -> dict[str, Any]:
     for k in range(POSITIONS):
         reading.move_cursor(int((k + 0.5) / POSITIONS * n))
         await _settled(reading)
-        reading.items_changed()  # empties the strip cache: the next draw builds every item
+        reading.rebuild()  # empties the strip cache: the next draw builds every item
         started = time.process_time()
         for y in range(reading.size.height):
             reading.render_line(y)

@@ -588,7 +588,7 @@ class ConversationScreen(Screen[None], KeyAware):
             self.notify(f"Fetched an image ({human_size(size)}).")
         if self.is_attached:
             self._refresh_detail()
-            self.reading.items_changed()
+            self.reading.rebuild()
 
     # --- actions: loading ------------------------------------------------------------------------
 

@@ -137,6 +137,7 @@ class ReadingView(ScrollView, can_focus=True):
         self._anchor_ids: tuple[str | None, str | None] = (None, None)  # (top item, cursor item)
         self._entries: LRUCache[tuple, list[Strip]] = LRUCache(512)
         self._building: set[tuple] = set()  # entries being built in a thread
+        self._drawn_before: LRUCache[tuple, list[Strip]] = LRUCache(32)  # pictured items, last built
         self._wanted: set[str] = set()  # item ids to fetch (no page copy left, or include changed)
         self._unfetchable: set[str] = set()  # fetching failed: drawn from the row
         self._layout: list[tuple[int, int]] | None = None  # per screen row: (view line, line in it)
@@ -177,7 +178,11 @@ class ReadingView(ScrollView, can_focus=True):
         self._changed()
 
     def items_changed(self) -> None:
-        """Full items arrived: rebuild what is drawn."""
+        """Full items arrived: draw them (an entry's key says whether its item was there)."""
+        self._changed()
+
+    def rebuild(self) -> None:
+        """Build every drawn item again (images were fetched, or the render context changed)."""
         self._entries.clear()
         self._changed()
 
@@ -185,7 +190,7 @@ class ReadingView(ScrollView, can_focus=True):
         """Items are now fetched with `include`: what is drawn is fetched again."""
         self.include = include
         self._unfetchable.clear()
-        self.items_changed()
+        self.rebuild()
 
     @property
     def busy(self) -> bool:
@@ -224,8 +229,10 @@ class ReadingView(ScrollView, can_focus=True):
         item = self.items.get(line.id, self.include) if line.id is not None else None
         complete = item is not None and self.items.has_all_fields(line.id, self.include)
         opened = self.is_open(line)
+        # An opened call shows its output (and an output its call) once that is loaded too.
+        ctx = self.context_for(line) if opened and item is not None else None
         key = (line.id if line.id is not None else ("row", index), width, opened, item is not None, complete,
-               line.status)
+               line.status, ctx is not None and ctx.partner is not None)
         cached = self._entries.get(key)
         if cached is not None:
             return cached
@@ -237,16 +244,20 @@ class ReadingView(ScrollView, can_focus=True):
             strips = _strips(transcript_lines(line, width))
             self._entries[key] = strips
             return strips
-        if opened and _has_images(item):
-            # Decoding a big image takes a while: a stand-in now, the real lines from a thread.
+        if opened and (_has_images(item) or _is_heavy(item)):
+            # Decoding a big image, or laying out a long text, takes a while: a stand-in now, the
+            # real lines from a thread.
             if key not in self._building:
                 self._building.add(key)
-                self._build_in_thread(key, item, width, opened, self.context_for(line))
-            stand_in = line if not is_foldable(line.type) else item
-            strips = _strips(transcript_lines(stand_in, width, opened=False, ctx=self.context_for(line)))
+                self._build_in_thread(key, item, width, opened, ctx or self.context_for(line))
+            # Until then, what was drawn for it before, so a redraw does not make the view jump.
+            strips = self._drawn_before.get((line.id, width, opened))
+            if strips is None:
+                stand_in = line if not is_foldable(line.type) else item
+                strips = _strips(transcript_lines(stand_in, width, opened=False, ctx=self.context_for(line)))
             self._entries[key] = strips
             return strips
-        strips = _strips(transcript_lines(item, width, opened=opened, ctx=self.context_for(line)))
+        strips = _strips(transcript_lines(item, width, opened=opened, ctx=ctx or self.context_for(line)))
         self._entries[key] = strips
         return strips
 
@@ -263,8 +274,12 @@ class ReadingView(ScrollView, can_focus=True):
 
     def _built(self, key: tuple, strips: list[Strip]) -> None:
         self._building.discard(key)
-        self._entries.discard(key)  # Textual's LRUCache never replaces a value it holds
+        # Textual's LRUCache never replaces a value it holds: discard first.
+        self._entries.discard(key)
         self._entries[key] = strips
+        item_id, width, opened = key[0], key[1], key[2]
+        self._drawn_before.discard((item_id, width, opened))
+        self._drawn_before[(item_id, width, opened)] = strips
         self._changed()
 
     def _gap_strip(self, gap: GapLine) -> Strip:
@@ -548,6 +563,30 @@ class ReadingView(ScrollView, can_focus=True):
 
 def _strips(lines: list[list[Segment]]) -> list[Strip]:
     return [Strip(line).simplify() for line in lines] or [Strip([])]
+
+
+HEAVY_CHARACTERS = 20_000  # more text than this is laid out in a thread
+HEAVY_NODES = 2_000
+
+
+def _is_heavy(item: Item) -> bool:
+    """Whether the item holds a lot of text (counted without reading it: len() is O(1))."""
+    budget, characters = HEAVY_NODES, 0
+    stack: list[object] = [item.raw]
+    while stack:
+        value = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return True
+        if isinstance(value, str):
+            characters += len(value)
+            if characters > HEAVY_CHARACTERS:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def _has_images(item: Item) -> bool:
