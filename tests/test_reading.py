@@ -22,7 +22,9 @@ from tests.conftest import make_client
 from tests.screen import read_screen
 from tests.tui_helpers import (  # noqa: F401  (isolated_data_dir is an autouse fixture)
     SIZE,
+    create_conversation,
     in_process_client,
+    message,
     isolated_data_dir,
     open_conversation,
     settle,
@@ -76,6 +78,8 @@ async def test_every_bundled_conversation_reads_as_a_transcript(conversation_id)
         assert "▸" in text, "tool traffic is folded to one line each"
         assert not BASE64_RUN.search(text), "base64 is never drawn as text"
         assert cursor_rows(app) and cursor_rows(app)[0] >= 2  # under the header
+        transcript_rows = range(2, screen.height - 1)  # between the header and the footer
+        assert not screen.low_contrast_cells(transcript_rows), "every folded line and heading reads well"
 
         # Open an item in place: its first line stays where it was, its body appears under it.
         row = await move_to_first_foldable(pilot, reading)
@@ -190,3 +194,45 @@ async def test_filter_and_search_work_in_the_reading_view():
         assert row is not None and "apply_patch" in (row.type + row.label + row.text)
         assert reading.display, "search keeps the reading view"
         assert "apply_patch" in read_screen(app).text(cursor_rows(app)[0])
+
+
+async def test_a_long_message_is_laid_out_off_the_event_loop_and_drawn_whole(fault_server):
+    url = fault_server()
+    paragraphs = [f"Paragraph {n}: " + "lorem ipsum dolor sit amet " * 12 for n in range(200)]
+    conversation_id = create_conversation(url, [
+        message("\n\n".join(paragraphs) + "\n\nTHE END", role="assistant"),
+        message("short question"),
+    ])
+    app = ConvoscopeApp(make_client(url), conversation_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_conversation(pilot)
+        reading = await enter_reading(pilot)
+        text = "\n".join(read_screen(app).texts())
+        assert "Paragraph 0:" in text and "▍ Assistant" in text
+        await pilot.press("G")  # the last item: the end of the long one is just above it
+
+        def both_ends_drawn() -> bool:
+            text = "\n".join(read_screen(app).texts())
+            return "short question" in text and "THE END" in text and text.index("THE END") < text.index("short")
+
+        await wait_until(pilot, both_ends_drawn, what="the message's end above the last item")
+        assert not reading.busy
+
+
+async def test_p_jumps_between_a_call_and_its_output_in_the_reading_view():
+    conversation_id = next(c for c in BUNDLED
+                           if any(i.get("type") == "function_call" for i in load_bundled()[c].items.items))
+    app = ConvoscopeApp(in_process_client(), conversation_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_conversation(pilot)
+        reading = await enter_reading(pilot)
+        while reading.current_row is None or reading.current_row.type != "function_call":
+            await pilot.press("j")
+        call = reading.current_row
+        await pilot.press("p")
+        await wait_until(pilot, lambda: reading.current_row is not None and reading.current_row.type
+                         == "function_call_output", what="the output")
+        assert reading.cursor in reading.drawn_items
+        await pilot.press("p")
+        await wait_until(pilot, lambda: reading.current_row is not None and reading.current_row.id == call.id,
+                         what="back to the call")
