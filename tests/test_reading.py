@@ -28,6 +28,7 @@ from tests.tui_helpers import (  # noqa: F401  (isolated_data_dir is an autouse 
     isolated_data_dir,
     open_conversation,
     settle,
+    type_text,
     wait_until,
 )
 
@@ -236,3 +237,28 @@ async def test_p_jumps_between_a_call_and_its_output_in_the_reading_view():
         await pilot.press("p")
         await wait_until(pilot, lambda: reading.current_row is not None and reading.current_row.id == call.id,
                          what="back to the call")
+
+
+async def test_the_palette_switches_to_the_reading_view_and_back():
+    from textual.command import CommandList, CommandPalette
+
+    app = ConvoscopeApp(in_process_client(), BUNDLED[0])
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        await pilot.press("j", "j")
+        chosen = items.current_row
+        for expected_reading in (True, False):
+            await pilot.press("ctrl+p")
+            await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+            palette = app.screen
+            await type_text(pilot, "reading view")
+            commands = palette.query_one(CommandList)
+            await wait_until(pilot, lambda: commands.option_count > 0 and "reading view" in str(
+                commands.get_option_at_index(0).prompt), what="the command")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: app.screen is screen, what="the palette to close")
+            await wait_until(pilot, lambda: screen.in_reading_view == expected_reading, what="the switch")
+            await pilot.pause()
+            drawn = "\n".join(read_screen(app).texts())
+            assert bool(ROLE_HEADING.search(drawn)) == expected_reading, drawn
+        assert items.current_row is not None and items.current_row.id == chosen.id
