@@ -11,6 +11,7 @@ items that carry images in a thread, since decoding a large image takes a while.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import ClassVar
@@ -38,8 +39,8 @@ from convoscope.render.text import visible
 from convoscope.tui.widgets.scrolling import set_virtual_size
 
 GUTTER = 2  # the cursor bar and a space
-PAGE_ITEMS_KEPT = 4_000  # full items kept from loaded pages (a few MB), newest pages win
-FETCH_BATCH = 8  # items fetched one by one when a page's copy is gone
+PAGE_ITEMS_KEPT = 1_000  # full items kept from loaded pages (about 3 MB), the latest pages win
+FETCH_CONCURRENCY = 6  # items fetched at once when no page copy of them is left
 
 
 class LoadedItems:
@@ -140,6 +141,7 @@ class ReadingView(ScrollView, can_focus=True):
         self._drawn_before: LRUCache[tuple, list[Strip]] = LRUCache(32)  # pictured items, last built
         self._wanted: set[str] = set()  # item ids to fetch (no page copy left, or include changed)
         self._unfetchable: set[str] = set()  # fetching failed: drawn from the row
+        self._in_flight: set[str] = set()  # being fetched
         self._layout: list[tuple[int, int]] | None = None  # per screen row: (view line, line in it)
 
     # --- what is shown --------------------------------------------------------------------------
@@ -195,10 +197,7 @@ class ReadingView(ScrollView, can_focus=True):
     @property
     def busy(self) -> bool:
         """Pictures being drawn or items being fetched: what is on screen may still change."""
-        fetching = any(
-            worker.group == "reading-fetch" and not worker.is_finished for worker in self.workers
-        )
-        return bool(self._building or self._wanted or fetching)
+        return bool(self._building or self._wanted - self._unfetchable or self._in_flight)
 
     @property
     def current_row(self) -> Row | None:
@@ -233,14 +232,13 @@ class ReadingView(ScrollView, can_focus=True):
         ctx = self.context_for(line) if opened and item is not None else None
         key = (line.id if line.id is not None else ("row", index), width, opened, item is not None, complete,
                line.status, ctx is not None and ctx.partner is not None)
+        if line.id is not None and not complete:
+            # No full item (or not with the include fields): drawn from what there is, fetched.
+            self._wanted.add(line.id)
         cached = self._entries.get(key)
         if cached is not None:
             return cached
-        if item is not None and not complete:
-            self._wanted.add(line.id)  # shown as its page brought it until then
         if item is None:
-            if line.id is not None:
-                self._wanted.add(line.id)
             strips = _strips(transcript_lines(line, width))
             self._entries[key] = strips
             return strips
@@ -348,25 +346,30 @@ class ReadingView(ScrollView, can_focus=True):
             self.view.viewport(layout[0][0], layout[-1][0])
         else:
             self.view.viewport(self.top, self.top)
-        self._wanted -= self._unfetchable
-        if self._wanted:
-            wanted, self._wanted = sorted(self._wanted), set()
-            self._fetch(wanted[:FETCH_BATCH * 4])
+        wanted, self._wanted = self._wanted - self._unfetchable - self._in_flight, set()
+        if wanted:
+            self._fetch(sorted(wanted))
 
-    @work(group="reading-fetch", exclusive=True, name="reading-fetch-items")
+    @work(group="reading-fetch", name="reading-fetch-items")
     async def _fetch(self, item_ids: list[str]) -> None:
-        fetched = 0
-        for item_id in item_ids:
-            try:
-                await self.items.cache.get(item_id, self.include)
-                fetched += 1
-            except APIError:
-                self._unfetchable.add(item_id)  # not asked again: the detail pane says why
-                continue
-            if fetched % FETCH_BATCH == 0:
-                self.items_changed()
-        if fetched:
+        """Fetch items no page copy is left of (or not with the include fields), a few at once."""
+        self._in_flight.update(item_ids)
+        limit = asyncio.Semaphore(FETCH_CONCURRENCY)
+
+        async def fetch_one(item_id: str) -> None:
+            async with limit:
+                try:
+                    await self.items.cache.get(item_id, self.include)
+                except APIError:
+                    self._unfetchable.add(item_id)  # not asked again: the detail pane says why
+                finally:
+                    self._in_flight.discard(item_id)
             self.items_changed()
+
+        try:
+            await asyncio.gather(*(fetch_one(item_id) for item_id in item_ids))
+        finally:
+            self._in_flight.difference_update(item_ids)
 
     def on_resize(self) -> None:
         set_virtual_size(self, Size(self.scrollable_content_region.width, self.size.height))
