@@ -133,6 +133,9 @@ async def test_the_item_under_the_cursor_stays_when_switching(demo_url):
             await pilot.press("j")
         moved = reading.current_row
         assert moved is not None and moved.id != chosen.id
+        # y, o, s and v act on the item the reader is on.
+        await wait_until(pilot, lambda: screen.shown_item is not None and screen.shown_item.id == moved.id,
+                         what="the reader's item to be the one acted on")
         await pilot.press("R")
         await wait_until(pilot, lambda: items.display and items.size.height > 0, what="the list")
         await pilot.pause()

@@ -272,6 +272,11 @@ class ConversationScreen(Screen[None], KeyAware):
     def cursor_moved(self) -> None:
         self.show_selected()
 
+    @on(ReadingView.CursorMoved, "#reading")
+    def reading_cursor_moved(self, event: ReadingView.CursorMoved) -> None:
+        # The list follows, so y, o, s, v and + act on the item the reader is on.
+        self.item_list.move_cursor(event.index)
+
     def show_selected(self) -> None:
         """Show the row at once from what the list holds, then the full item when fetched."""
         row = self.item_list.current_row
