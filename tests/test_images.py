@@ -270,3 +270,37 @@ def test_kitty_graphics_draw_placeholder_cells_and_send_the_image_aside(monkeypa
     cells = "".join(segment.text for line in lines[1:] for segment in line)
     assert "\U0010eeee" in cells and not BASE64_RUN.search(cells)
     assert sent.getvalue().startswith("\x1b_G")  # the image itself, as Kitty graphics commands
+
+
+async def test_pictures_are_decoded_off_the_event_loop(monkeypatch):
+    """Both views decode and scale in worker threads: a huge image cannot stall the keys."""
+    import threading
+
+    from convoscope.render import images
+
+    threads: list[bool] = []
+    original = images.decoded
+
+    def recording(source, width, height):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return original(source, width, height)
+
+    monkeypatch.setattr(images, "decoded", recording)
+    images._DECODED.clear()
+    conversation_id = max(PICTURED, key=lambda c: len(PICTURED[c]))  # the most pictures
+    app = ConvoscopeApp(in_process_client(), conversation_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        screen._include_chosen(IMAGE_INCLUDES)
+        detail = screen.query_one(DetailPane)
+        for item_id in PICTURED[conversation_id]:
+            assert items.go_to_item(item_id)
+            await wait_until(pilot, lambda: screen.shown_item is not None and screen.shown_item.id == item_id
+                             and detail.settled, timeout=20, what=f"{item_id} in the detail pane")
+        reading = await enter_reading(pilot)
+        for item_id in PICTURED[conversation_id]:
+            reading.move_cursor(reading.view.line_of(item_id))
+            if not reading.is_open(reading.current_row):
+                await pilot.press("enter")
+            await wait_until(pilot, lambda: not reading.busy, timeout=20, what="pictures built")
+    assert threads and not any(threads), "every picture was decoded in a worker thread"
