@@ -151,6 +151,8 @@ async def test_a_100k_conversation_reads_without_loading_it_all(demo_url):
         reading = await enter_reading(pilot)
         text = "\n".join(read_screen(app).texts())
         assert ROLE_HEADING.search(text) or "▸" in text
+        # Only what reaches the screen is built (and the items just above, to place the cursor).
+        assert len(reading._entries.keys()) <= 2 * reading.size.height
         # Read down several screens: pages load as the reader nears the edge.
         for _ in range(12):
             await pilot.press("pagedown")
@@ -167,6 +169,10 @@ async def test_a_100k_conversation_reads_without_loading_it_all(demo_url):
         assert row is not None and row.id is not None
         assert reading.cursor in reading.drawn_items
         assert engine.index.gap_open and len(engine.index) < 3_000
+        # The position mark on the right is at the bottom: the newest item.
+        drawn = read_screen(app)
+        marks = [y for y in range(drawn.height) if drawn.text(y).rstrip().endswith("┃")]
+        assert marks == [reading.region.y + reading.size.height - 1]
 
 
 async def test_filter_and_search_work_in_the_reading_view():

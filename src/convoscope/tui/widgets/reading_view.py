@@ -39,6 +39,7 @@ from convoscope.render.text import visible
 from convoscope.tui.widgets.scrolling import set_virtual_size
 
 GUTTER = 2  # the cursor bar and a space
+MARGIN = 2  # a space and the position mark on the right
 PAGE_ITEMS_KEPT = 1_000  # full items kept from loaded pages (about 3 MB), the latest pages win
 FETCH_CONCURRENCY = 6  # items fetched at once when no page copy of them is left
 
@@ -101,12 +102,14 @@ class ReadingView(ScrollView, can_focus=True):
     ReadingView > .reading-view--match { background: $warning 30%; }
     ReadingView > .reading-view--gap { color: $text-muted; }
     ReadingView > .reading-view--problem { color: $error; }
+    ReadingView > .reading-view--position { color: $text-muted; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "reading-view--cursor",
         "reading-view--match",
         "reading-view--gap",
         "reading-view--problem",
+        "reading-view--position",
     }
 
     class CursorMoved(Message):
@@ -217,7 +220,7 @@ class ReadingView(ScrollView, can_focus=True):
 
     @property
     def text_width(self) -> int:
-        return max(self.scrollable_content_region.width - GUTTER, 10)
+        return max(self.scrollable_content_region.width - GUTTER - MARGIN, 10)
 
     def _entry(self, index: int) -> list[Strip]:
         """The strips of view line `index` (built now, or a stand-in while a thread builds it)."""
@@ -324,7 +327,7 @@ class ReadingView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         layout = self._screen_layout()
         if y >= len(layout):
-            return Strip.blank(width, self.rich_style)
+            return self._with_position_mark(Strip.blank(width - MARGIN, self.rich_style), y, width)
         index, number = layout[y]
         strips = self._entry(index)
         strip = strips[number] if number < len(strips) else Strip.blank(self.text_width)
@@ -335,7 +338,17 @@ class ReadingView(ScrollView, can_focus=True):
         else:
             gutter = Segment(" " * GUTTER, self.rich_style)
         # The transcript's segments carry only their own colours: the widget's are underneath.
-        return Strip([gutter, *strip]).apply_style(self.rich_style).adjust_cell_length(width, self.rich_style)
+        line = Strip([gutter, *strip]).apply_style(self.rich_style).adjust_cell_length(width - MARGIN, self.rich_style)
+        return self._with_position_mark(line, y, width)
+
+    def _with_position_mark(self, line: Strip, y: int, width: int) -> Strip:
+        """A mark on the right at the cursor's place in what is loaded (no scrollbar: items'
+        heights are unknown until built, so the place is counted in items)."""
+        count = self.view.line_count()
+        height = max(self.size.height, 1)
+        row = round(self.cursor / max(count - 1, 1) * (height - 1)) if count > 1 else 0
+        mark = Segment(" ┃" if y == row else " │", self.get_component_rich_style("reading-view--position"))
+        return Strip([*line, mark]).adjust_cell_length(width, self.rich_style)
 
     def _after_layout(self) -> None:
         """Tell the engine what is visible (it loads ahead) and fetch items pages did not keep."""
