@@ -92,6 +92,7 @@ ROWS = [
     ("detail_s", "selection -> full item drawn, median", "s"),
     ("search_ms", "search: n to the next match, median", "ms"),
     ("search_ms_far", "  a match far away (most rows scanned)", "ms"),
+    ("render_reading_ms", "reading view: one screen drawn cold, median", "ms"),
     ("cold_start_s", "--demo to the listing drawn, median", "s"),
     ("cli_start_s", "--version, median", "s"),
     ("walk_on_change_ms_early", "on_change during walk, <10% loaded", "ms"),

@@ -13,6 +13,7 @@ from typing import Any
 from harness import MB, SIZE, DemoServer, conversation_screen, make_app, rss_mb, send_key, wait_until
 from measures.cursor import measure_cursor_moves
 from measures.filter_detail import measure_filter_and_detail
+from measures.reading import measure_reading
 from measures.search import measure_search
 from convoscope.paging.engine import Edge, PagingEngine
 from convoscope.paging.index import ItemIndex
@@ -76,6 +77,7 @@ async def measure_walk(server: DemoServer, conversation_id: str, n: int, history
             result.update(await measure_cursor_moves(app, screen.query_one(ItemList), n))
             result.update(await measure_filter_and_detail(screen, n))
             result.update(await measure_search(screen, n))
+            result.update(await measure_reading(screen, n))
         index = engine.index
     return result, index
 

@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from convoscope.demo.bundled import load_bundled
+from convoscope.demo.pictures import served_picture
 from convoscope.demo.errors import (
     BAD_JSON_MESSAGE,
     ApiError,
@@ -92,6 +93,7 @@ def _routes() -> list[Route]:
         Route("/v1/_demo/reset", demo_reset, methods=["POST"]),
         Route("/v1/_demo/faults", demo_get_faults, methods=["GET"]),
         Route("/v1/_demo/faults", demo_set_faults, methods=["POST"]),
+        Route("/v1/_demo/pictures/{name}", demo_picture, methods=["GET"]),
     ]
 
 
@@ -206,6 +208,15 @@ async def delete_item(request: Request) -> Response:
 
 async def demo_stats(request: Request) -> Response:
     return APIResponse(request.app.state.stats.to_json())
+
+
+async def demo_picture(request: Request) -> Response:
+    """A picture at a URL, like the image URLs items point at (the viewer fetches on request)."""
+    served = served_picture(request.path_params["name"])
+    if served is None:
+        raise HTTPException(404)
+    data, media_type = served
+    return Response(data, media_type=media_type)
 
 
 async def demo_reset(request: Request) -> Response:

@@ -16,6 +16,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Iterator
 
+from convoscope.demo.pictures import with_realistic_pictures
+
 log = logging.getLogger(__name__)
 
 
@@ -75,7 +77,7 @@ def _load(data_dir: str | None) -> dict[str, BundledConversation]:
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".json"):
             continue
-        loaded = _load_file(entry)
+        loaded = _load_file(entry, realistic_pictures=data_dir is None)
         if loaded is None:
             continue
         conversation_id = loaded.conversation["id"]
@@ -86,7 +88,7 @@ def _load(data_dir: str | None) -> dict[str, BundledConversation]:
     return conversations
 
 
-def _load_file(entry: Traversable) -> BundledConversation | None:
+def _load_file(entry: Traversable, *, realistic_pictures: bool = True) -> BundledConversation | None:
     # A broken file should not take the whole demo server down; say so and skip it.
     try:
         document = json.loads(entry.read_text(encoding="utf-8"))
@@ -100,4 +102,8 @@ def _load_file(entry: Traversable) -> BundledConversation | None:
     conversation.setdefault("object", "conversation")
     conversation.setdefault("created_at", 0)
     conversation.setdefault("metadata", {})
+    if realistic_pictures:
+        # The package's files hold tiny placeholder images; the demo serves realistic ones drawn
+        # at start-up. Data given by a test is served as it is.
+        items = with_realistic_pictures(items)
     return BundledConversation(conversation, BundledItems.of(items))

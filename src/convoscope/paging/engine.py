@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from convoscope.api import APIError, ConversationsClient, RetryEvent
 from convoscope.api.client import MAX_PAGE_LIMIT
-from convoscope.api.models import Conversation
+from convoscope.api.models import Conversation, Item
 from convoscope.paging.cursor import CursorWalk, WalkStop
 from convoscope.paging.index import AddResult, ItemIndex
 from convoscope.paging.rows import Row, row_from_item
@@ -98,6 +98,9 @@ class PagingEngine:
         self._follow_task: asyncio.Task[None] | None = None
         self._tail_started = False
         self._loading_all = False  # pipeline page requests: the user asked for everything
+        # Called with each page's full items before they shrink to rows (the reading view keeps
+        # a bounded number of them, so it need not fetch again what a page just brought).
+        self.page_listeners: list[Callable[[list[Item]], None]] = []
         client.add_retry_listener(self._on_retry)
 
     def _new_walk(self, edge: Edge) -> CursorWalk:
@@ -315,6 +318,8 @@ class PagingEngine:
             # The next cursor is known already: ask for the next page before processing this
             # one, so the server works while we parse. Still one request in flight per edge.
             self._tasks[edge] = asyncio.create_task(self._load_page(edge), name=f"page-{edge.value}")
+        for listener in self.page_listeners:
+            listener(page.data)
         rows = [row_from_item(item) for item in page.data]
         finished = walk.stop is WalkStop.COMPLETE
         if edge is Edge.HEAD:

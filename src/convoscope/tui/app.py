@@ -12,6 +12,7 @@ from convoscope.api.capabilities import Capabilities
 from convoscope.api import APIError, AuthenticationError, ConversationsClient, Secret
 from convoscope.storage.history import History
 from convoscope.storage.paths import data_dir
+from convoscope.tui.images import set_up_images
 from convoscope.tui.screens.login import KeyAware, LoginScreen
 from convoscope.tui.screens.picker import PickerScreen
 
@@ -38,6 +39,7 @@ class ConvoscopeApp(App[None]):
         history: History | None = None,
     ) -> None:
         super().__init__()
+        set_up_images()  # asks the terminal about images now, while it still may
         self.client = client
         self.initial_conversation = conversation_id
         self.history = history or History(data_dir() / "history.json")

@@ -17,6 +17,7 @@ from rich.console import Console, Group, RenderableType
 from convoscope.api.models import GenericItem, Item
 from convoscope.api.models.text import one_line
 from convoscope.render.detail.blocks import fields_table, json_tree
+from convoscope.render.images import ImagePicture, image_sources
 from convoscope.render.text import Block, json_text, marker_text, pretty_json, text_block, visible, visible_block
 
 
@@ -146,7 +147,17 @@ def render_item(item: Item, ctx: RenderContext = RenderContext()) -> Document:
             notes.append(f"renderer failed: {type(error).__name__}: {error}")
     if document is None:
         document = _fallback_document(item, ctx, notes)
+    document.sections.extend(_picture_sections(item))
     return _finish(document, item, notes)
+
+
+def _picture_sections(item: Item) -> list[Section]:
+    """Each image the item carries, drawn (decoded when the document is drawn, off the loop)."""
+    try:
+        sources = image_sources(item)
+    except Exception:  # a picture is a nicety: never lose the document over one
+        return []
+    return [Section(f"Image · {source.where}", ImagePicture(source)) for source in sources]
 
 
 def _fallback_document(item: Item, ctx: RenderContext, notes: list[str]) -> Document:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,17 +25,22 @@ from convoscope.paging.rows import Row
 from convoscope.render.export import ExportResult
 from convoscope.render.detail import Document, RenderContext, Section, render_item, render_raw
 from convoscope.render.groups import ALL_ITEMS, FILTER_CYCLE, TypeFilter
-from convoscope.render.text import visible
+from convoscope.render.images import remote_urls
+from convoscope.render.text import human_size, visible
 from convoscope.storage.history import History
 from convoscope.tui import export
 from convoscope.tui.commands import ScreenActions
 from convoscope.tui.screens.export_dialog import ExportDialog, describe_result
+from convoscope.tui.remote_images import RemoteImageError, fetch_image
 from convoscope.tui.screens.login import KeyAware
 from convoscope.tui.screens.menus import FilterMenu, IncludeMenu, KeysScreen
 from convoscope.tui.widgets.conversation_header import ConversationHeader
 from convoscope.tui.widgets.detail_pane import DetailPane
 from convoscope.tui.widgets.item_list import ItemList
 from convoscope.tui.widgets.line_list import LineList
+from convoscope.tui.widgets.reading_view import LoadedItems, ReadingView
+
+log = logging.getLogger(__name__)
 
 SELECTION_SETTLE_S = 0.05  # holding j should not fire a get-item per line passed
 MORE_FACTOR = 4
@@ -62,6 +68,8 @@ class ConversationScreen(Screen[None], KeyAware):
     | `r` | Retry loading where it failed. |
     | `L` | Load all items (from both ends at once). |
     | `F` | Follow: poll for new items, refresh in-progress ones. |
+    | `f` | Fetch the item's images that are behind a URL. |
+    | `R` | Switch between the list and the reading view. |
     | `?` | Every key. |
     | `escape` | Back to the conversation picker. |
     """
@@ -103,6 +111,10 @@ class ConversationScreen(Screen[None], KeyAware):
                 tooltip="Load every item (from both ends at once)"),
         Binding("F", "toggle_follow", "Follow", show=False, id="conversation.follow",
                 tooltip="Follow: poll for new items, refresh in-progress ones"),
+        Binding("f", "fetch_images", "Fetch images", show=False, id="conversation.fetch_images",
+                tooltip="Fetch the item's images that are behind a URL (never done unasked)"),
+        Binding("R", "toggle_reading", "Read", show=False, id="conversation.reading",
+                tooltip="Switch between the item list and the reading view (a transcript)"),
         Binding("question_mark", "keys", "Keys", id="conversation.keys",
                 tooltip="List every key"),
         Binding("escape", "back", "Back", id="conversation.back",
@@ -113,6 +125,9 @@ class ConversationScreen(Screen[None], KeyAware):
     ConversationScreen #panes { height: 1fr; }
     ConversationScreen ItemList { width: 1fr; }
     ConversationScreen.zoomed ItemList { display: none; }
+    ConversationScreen ReadingView { display: none; }
+    ConversationScreen.reading ReadingView { display: block; }
+    ConversationScreen.reading #panes { display: none; }
     ConversationScreen #search { dock: bottom; display: none; }
     ConversationScreen #search.open { display: block; }
     """
@@ -132,6 +147,8 @@ class ConversationScreen(Screen[None], KeyAware):
             client, conversation_id, on_change=self._engine_changed, honours_after=honours_after
         )
         self.items = ItemCache(client, conversation_id)
+        self.loaded = LoadedItems(self.items)  # full items from pages, for the reading view
+        self.engine.page_listeners.append(self.loaded.page_arrived)
         self._typed_engine: PagingEngine | None = None  # pages one type, when the server filters
         self.include: frozenset[str] = frozenset()
         self.raw = False
@@ -148,6 +165,7 @@ class ConversationScreen(Screen[None], KeyAware):
         with Horizontal(id="panes"):
             yield ItemList(self.engine, id="items")
             yield DetailPane(id="detail")
+        yield ReadingView(self.engine, self.loaded, id="reading")
         yield Input(placeholder="Search loaded items (enter: find, escape: close)", id="search")
         yield Footer()
 
@@ -161,10 +179,19 @@ class ConversationScreen(Screen[None], KeyAware):
         return self.query_one(DetailPane)
 
     @functools.cached_property
+    def reading(self) -> ReadingView:
+        return self.query_one(ReadingView)
+
+    @property
+    def in_reading_view(self) -> bool:
+        return self.has_class("reading")
+
+    @functools.cached_property
     def header(self) -> ConversationHeader:
         return self.query_one(ConversationHeader)
 
     def on_mount(self) -> None:
+        self.reading.context_for = self._reading_context
         self.header.show()
         self.item_list.focus()
         self.engine.start()
@@ -219,6 +246,8 @@ class ConversationScreen(Screen[None], KeyAware):
     def _apply_engine_change(self) -> None:
         first_rows = self.shown_item is None and self.detail.document is None
         self.item_list.engine_changed()
+        if self.in_reading_view:
+            self.reading.engine_changed()
         self._show_header_soon()
         for status in self.engine.status.values():
             if status.error is not None:
@@ -242,6 +271,11 @@ class ConversationScreen(Screen[None], KeyAware):
     @on(LineList.CursorMoved, "#items")
     def cursor_moved(self) -> None:
         self.show_selected()
+
+    @on(ReadingView.CursorMoved, "#reading")
+    def reading_cursor_moved(self, event: ReadingView.CursorMoved) -> None:
+        # The list follows, so y, o, s, v and + act on the item the reader is on.
+        self.item_list.move_cursor(event.index)
 
     def show_selected(self) -> None:
         """Show the row at once from what the list holds, then the full item when fetched."""
@@ -289,6 +323,10 @@ class ConversationScreen(Screen[None], KeyAware):
                 return None  # the partner is a nicety; the item itself is shown anyway
         return None
 
+    def _reading_context(self, row: Row) -> RenderContext:
+        partner = next((self.loaded.get(i, self.include) for i in self.engine.index.partners(row)), None)
+        return RenderContext(include=self.include, partner=partner)
+
     def _cached_partner(self, row: Row) -> Item | None:
         for partner_id in self.engine.index.partners(row):
             return self.items.cached(partner_id, self.include)
@@ -313,7 +351,7 @@ class ConversationScreen(Screen[None], KeyAware):
     # --- actions: navigation ---------------------------------------------------------------------
 
     def action_pair(self) -> None:
-        row = self.item_list.current_row
+        row = self.reading.current_row if self.in_reading_view else self.item_list.current_row
         if row is None or not row.links:
             self.notify("This item has no call or output to pair with.", severity="warning")
             return
@@ -321,7 +359,9 @@ class ConversationScreen(Screen[None], KeyAware):
         if not partners:
             self.notify("Its pair is not loaded yet.", severity="warning")
             return
-        if not self.item_list.go_to_item(partners[0]):
+        if self.in_reading_view and (line := self.reading.view.line_of(partners[0])) is not None:
+            self.reading.move_cursor(line)
+        elif self.in_reading_view or not self.item_list.go_to_item(partners[0]):
             self.notify("Its pair is hidden by the type filter.", severity="warning")
 
     def action_cycle_filter(self) -> None:
@@ -348,6 +388,8 @@ class ConversationScreen(Screen[None], KeyAware):
         else:
             self.item_list.use_engine(self.engine)
             self.item_list.set_filter(None if type_filter.shows_all else type_filter.accepts)
+        if self.in_reading_view:
+            self.reading.show(self.item_list.view, self.item_list.engine, self.item_list.cursor)
         self.header.show()
 
     def _server_side_type(self, type_filter: TypeFilter) -> str | None:
@@ -371,16 +413,32 @@ class ConversationScreen(Screen[None], KeyAware):
             honours_after=self.engine.honours_after,
         )
         self._typed_engine.conversation = self.engine.conversation
+        self._typed_engine.page_listeners.append(self.loaded.page_arrived)
         self._typed_engine.start()
         return self._typed_engine
 
+    def action_toggle_reading(self) -> None:
+        """List ⇄ reading view, with the same item under the cursor both ways."""
+        if self.in_reading_view:
+            self.remove_class("reading")
+            self.item_list.focus()
+            self.item_list.move_cursor(self.reading.cursor)
+        else:
+            self.add_class("reading")
+            self.reading.show(self.item_list.view, self.item_list.engine, self.item_list.cursor)
+            self.reading.focus()
+
     def action_switch_focus(self) -> None:
+        if self.in_reading_view:
+            return
         if self.item_list.has_focus and not self.has_class("zoomed"):
             self.detail.focus()
         else:
             self.item_list.focus()
 
     def action_zoom(self) -> None:
+        if self.in_reading_view:
+            return
         self.toggle_class("zoomed")
         if self.has_class("zoomed"):
             self.detail.focus()
@@ -400,12 +458,16 @@ class ConversationScreen(Screen[None], KeyAware):
         self._close_search()
         self.item_list.set_search(self.search_term)
         self.detail.set_search(self.search_term)
+        self.reading.set_search(self.search_term)
         if self.search_term:
             self._find(backwards=False)
 
     def _close_search(self) -> None:
         search = self.query_one("#search", Input)
         search.remove_class("open")
+        if self.in_reading_view:
+            self.reading.focus()
+            return
         (self.detail if self._searching_detail else self.item_list).focus()
 
     @property
@@ -425,7 +487,9 @@ class ConversationScreen(Screen[None], KeyAware):
         if not term:
             self.action_search()
             return
-        if self._searching_detail:
+        if self.in_reading_view:
+            found = self.reading.find(term, backwards=backwards, also=self._fetched_matches(term))
+        elif self._searching_detail:
             found = self.detail.find(term, backwards=backwards)
         else:
             found = self.item_list.find(term, backwards=backwards, also=self._fetched_matches(term))
@@ -435,11 +499,10 @@ class ConversationScreen(Screen[None], KeyAware):
     def _fetched_matches(self, term: str) -> set[str]:
         """Ids of fetched items whose full JSON contains `term` (beyond the one-line summary)."""
         needle = term.casefold()
-        return {
-            item.id
-            for item in self.items.fetched()
-            if item.id and needle in export.item_json(item).casefold()
-        }
+        fetched = self.items.fetched()
+        if self.in_reading_view:
+            fetched = [*fetched, *self.loaded.fetched()]
+        return {item.id for item in fetched if item.id and needle in export.item_json(item).casefold()}
 
     # --- actions: the item -----------------------------------------------------------------------
 
@@ -462,6 +525,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self.header.include = chosen
         self.header.show()
         self._refresh_detail()
+        self.reading.include_changed(chosen)
 
     def action_copy(self) -> None:
         if self.shown_item is None:
@@ -503,6 +567,34 @@ class ConversationScreen(Screen[None], KeyAware):
             self.notify(describe_result(result), markup=False,
                         severity="information" if result.complete else "warning")
 
+    def action_fetch_images(self) -> None:
+        item = self._item_under_cursor()
+        urls = remote_urls(item) if item is not None else []
+        if not urls:
+            self.notify("This item has no image behind a URL to fetch.", severity="warning")
+            return
+        self.fetch_images(urls)
+
+    def _item_under_cursor(self) -> Item | None:
+        if not self.in_reading_view:
+            return self.shown_item
+        row = self.reading.current_row
+        return self.loaded.get(row.id, self.include) if row is not None and row.id is not None else None
+
+    @work(group="fetch-images", exclusive=True, name="fetch-images")
+    async def fetch_images(self, urls: list[str]) -> None:
+        for url in urls:
+            try:
+                size = await fetch_image(url)
+            except RemoteImageError as error:
+                log.warning("could not fetch an image: %s", error)
+                self.notify(f"Could not fetch the image: {error}", severity="error", markup=False)
+                continue
+            self.notify(f"Fetched an image ({human_size(size)}).")
+        if self.is_attached:
+            self._refresh_detail()
+            self.reading.rebuild()
+
     # --- actions: loading ------------------------------------------------------------------------
 
     def key_changed(self) -> None:
@@ -539,6 +631,8 @@ class ConversationScreen(Screen[None], KeyAware):
             self._close_search()
         elif self.has_class("zoomed"):
             self.action_zoom()
+        elif self.in_reading_view:
+            self.action_toggle_reading()
         else:
             self.dismiss()
 
