@@ -85,9 +85,8 @@ def test_demo_pictures_are_realistic_and_deterministic():
                     sizes.setdefault(raw["type"], []).append(image.size)
     assert sizes["image_generation_call"] and all(w >= 1024 and h >= 1024 for w, h in sizes["image_generation_call"])
     assert sizes["computer_call_output"] and set(sizes["computer_call_output"]) == {(1280, 800)}
-    # Drawn again from scratch: the same bytes.
-    for cached in (pictures._logo, pictures._screenshot, pictures._chart, pictures._photo):
-        cached.cache_clear()
+    # Read again from the package: the same bytes.
+    pictures.stored_picture.cache_clear()
     again = []
     for bundled in load_bundled().values():
         items = pictures.with_realistic_pictures([dict(raw) for raw in bundled.items.items])
@@ -102,7 +101,7 @@ def test_demo_pictures_are_realistic_and_deterministic():
 
 
 def test_a_picture_fits_the_width_it_is_given_and_keeps_its_shape():
-    logo = base64.b64encode(pictures._logo(0)).decode()
+    logo = base64.b64encode(pictures.stored_picture("logo", 0)[0]).decode()
     console = Console(width=60, force_terminal=True, color_system="truecolor")
     lines = console.render_lines(ImagePicture(ImageSource("t/logo", "result", data=logo)), pad=False)
     caption, picture = lines[0], lines[1:]
@@ -262,7 +261,7 @@ def test_kitty_graphics_draw_placeholder_cells_and_send_the_image_aside(monkeypa
     monkeypatch.setattr(sys, "__stdout__", sent)
     use_renderer(Kitty)
     try:
-        logo = base64.b64encode(pictures._logo(0)).decode()
+        logo = base64.b64encode(pictures.stored_picture("logo", 0)[0]).decode()
         console = Console(width=40, force_terminal=True, color_system="truecolor")
         lines = console.render_lines(ImagePicture(ImageSource("t/kitty", "result", data=logo)), pad=False)
     finally:

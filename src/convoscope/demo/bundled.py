@@ -103,7 +103,15 @@ def _load_file(entry: Traversable, *, realistic_pictures: bool = True) -> Bundle
     conversation.setdefault("created_at", 0)
     conversation.setdefault("metadata", {})
     if realistic_pictures:
-        # The package's files hold tiny placeholder images; the demo serves realistic ones drawn
-        # at start-up. Data given by a test is served as it is.
+        # The package's files hold tiny placeholder images; the demo serves realistic ones
+        # stored beside them (see pictures.py). Data given by a test is served as it is.
         items = with_realistic_pictures(items)
     return BundledConversation(conversation, BundledItems.of(items))
+
+
+def bundled_placeholder_items() -> Iterator[list[dict[str, Any]]]:
+    """The items of each bundled file as stored, placeholders and all (for draw_pictures)."""
+    root = resources.files("convoscope.demo") / "data"
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            yield json.loads(entry.read_text(encoding="utf-8"))["items"]
