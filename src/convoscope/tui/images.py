@@ -12,50 +12,67 @@ pipes) gets half-blocks.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
 from collections.abc import Mapping
 from typing import Any
 
-from textual_image.renderable.halfcell import Image as HalfcellImage
-from textual_image.renderable.tgp import Image as TGPImage
-from textual_image.renderable.unicode import Image as UnicodeImage
-
-from convoscope.render.images import use_renderer
-
 log = logging.getLogger(__name__)
 
-RENDERERS: dict[str, Any] = {"halfcell": HalfcellImage, "kitty": TGPImage, "unicode": UnicodeImage}
+# Loaded only when chosen: textual-image and Pillow take a tenth of a second to import, and the
+# picker's first frame draws no picture.
+RENDERER_CLASSES = {
+    "halfcell": "textual_image.renderable.halfcell",
+    "kitty": "textual_image.renderable.tgp",
+    "unicode": "textual_image.renderable.unicode",
+}
+
+
+def renderer_class(name: str) -> Any:
+    return importlib.import_module(RENDERER_CLASSES[name]).Image
+
+
+def choose_renderer_name(env: Mapping[str, str], *, is_terminal: bool) -> str:
+    """The renderer for a terminal described by `env` (pure: tests call it directly)."""
+    chosen = env.get("CONVOSCOPE_IMAGES", "").strip().lower()
+    if chosen in RENDERER_CLASSES:
+        return chosen
+    if not is_terminal or env.get("TMUX"):
+        return "halfcell"  # tmux does not pass Kitty graphics through by default
+    if env.get("TERM") == "xterm-kitty" or env.get("KITTY_WINDOW_ID"):
+        return "kitty"
+    return "halfcell"
 
 
 def choose_renderer(env: Mapping[str, str], *, is_terminal: bool) -> Any:
-    """The renderer class for a terminal described by `env` (pure: tests call it directly)."""
-    chosen = env.get("CONVOSCOPE_IMAGES", "").strip().lower()
-    if chosen in RENDERERS:
-        return RENDERERS[chosen]
-    if not is_terminal or env.get("TMUX"):
-        return HalfcellImage  # tmux does not pass Kitty graphics through by default
-    if env.get("TERM") == "xterm-kitty" or env.get("KITTY_WINDOW_ID"):
-        return TGPImage
-    return HalfcellImage
+    """The renderer class for a terminal described by `env`."""
+    return renderer_class(choose_renderer_name(env, is_terminal=is_terminal))
 
 
 def set_up_images(env: Mapping[str, str] | None = None) -> None:
     """Choose the renderer; call before the app takes over the terminal.
 
-    textual-image asks the terminal for its cell size the first time it draws; once Textual
-    reads the terminal's input, that question would hang, so it is asked here, first.
+    Half-blocks are the render layer's default: choosing them imports nothing and asks nothing.
+    Kitty graphics need the terminal's cell size, which textual-image asks the terminal for the
+    first time it draws; once Textual reads the terminal's input, that question would hang, so it
+    is asked here, first.
     """
     env = os.environ if env is None else env
     is_terminal = bool(sys.__stdout__ and sys.__stdout__.isatty())
-    renderer = choose_renderer(env, is_terminal=is_terminal)
-    if is_terminal:
+    name = choose_renderer_name(env, is_terminal=is_terminal)
+    if name == "halfcell" and "convoscope.render.images" not in sys.modules:
+        return  # the default of a render layer not loaded yet
+    from convoscope.render.images import use_renderer
+
+    renderer = renderer_class(name)
+    if is_terminal and name == "kitty":
         try:
             from textual_image._terminal import get_cell_size
 
             get_cell_size()
         except Exception as error:  # a terminal that does not answer: half-blocks need no size
             log.info("could not ask the terminal for its cell size: %s", error)
-            renderer = HalfcellImage
+            renderer = renderer_class("halfcell")
     use_renderer(renderer)
