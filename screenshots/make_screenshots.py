@@ -50,6 +50,7 @@ GALLERY_END = "<!-- screenshots:end -->"
 
 CODING_AGENT = "conv_68f786ff63c49f5f7e76be87ae336b086735ce35b78e18e1"
 RESEARCH_AGENT = "conv_68f8d82296fc704ffa1ed1699201483c2008d2aad2c71b40"
+IMAGE_AND_CODE = "conv_68fdbad412fc0672365d236925d5bc4dda10fcda675a9efb"
 SUPPORT_BOT = "conv_68f9ebde9b5c904a3ef76e491c5db73da3cee9a5b4252e9e"
 LONG_DEMO = "conv_synth_10000"
 NEWEST_DEMO = "conv_synth_100000"
@@ -226,6 +227,10 @@ SHOTS: list[Shot] = [
          CODING_AGENT, after_keys(CODING_AGENT, _first("message"), "question_mark")),
     Shot("export.svg", "The export dialog (`e`): the conversation or the current view, as JSONL, JSON, "
          "Markdown or HTML.", CODING_AGENT, after_keys(CODING_AGENT, _first("message"), "e")),
+    Shot("reading.svg", "The reading view (`R`): the conversation as a transcript, tool calls folded to one line.",
+         CODING_AGENT, after_keys(CODING_AGENT, _first("message"), "R")),
+    Shot("image.svg", "A generated image in the detail pane, drawn as half-blocks (Kitty graphics where the "
+         "terminal has them).", IMAGE_AND_CODE, item_shown(IMAGE_AND_CODE, _first("image_generation_call"))),
     Shot("conversation-newest.svg", "A 100,000-item conversation after `G`: the newest items, paged from the end.",
          NEWEST_DEMO, newest_ready),
 ]
