@@ -32,8 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_conversation_argument(
-        parser, nargs="?", help="open this conversation: an id (conv_…) or a URL containing one "
-        "(without it: the conversation picker)"
+        parser, nargs="?", help="open this conversation: an id (conv_…), a URL containing one, a "
+        "resp_ id, or a saved file (JSONL of items, a JSON export, a saved list page); without it: "
+        "the conversation picker"
     )
     add_connection_options(parser)
     parser.add_argument("--version", action="version", version=f"convoscope {__version__}")
@@ -43,8 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     from convoscope.cli.common import build_client
+    from convoscope.cli.sources import open_source
     from convoscope.tui.app import ConvoscopeApp
 
-    app = ConvoscopeApp(build_client(args), conversation_id=args.conversation_id)
+    if args.conversation_id:
+        source = open_source(args, args.conversation_id)
+        app = ConvoscopeApp(source.client, conversation_id=source.conversation_id)
+    else:
+        app = ConvoscopeApp(build_client(args))
     app.run()
     return app.return_code or 0

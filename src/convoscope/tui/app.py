@@ -94,8 +94,14 @@ class ConvoscopeApp(App[None]):
 
     def open_conversation(self, conversation_id: str) -> None:
         # Imported on first use: the picker's first frame does not wait for the item renderers.
+        from convoscope.api.files import FileSource, looks_like_file
         from convoscope.tui.screens.conversation import ConversationScreen
 
+        if not isinstance(self.client, FileSource) and looks_like_file(conversation_id):
+            # A saved file (from the history, or pasted): read-only, through its own source.
+            source = FileSource(conversation_id)
+            self.push_screen(ConversationScreen(source, source.conversation_id, self.history))  # type: ignore[arg-type]
+            return
         honours_after = self.capabilities.honours_after if self.capabilities else None
         self.push_screen(
             ConversationScreen(self.client, conversation_id, self.history, honours_after=honours_after)

@@ -1,0 +1,37 @@
+"""Where a conversation comes from: a saved file, or an id (or URL) on the chosen server.
+
+Every command that takes a conversation (`convoscope X`, `items`, `copy`, `diff`) goes through
+`open_source`, so a file works wherever an id does.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import Any
+
+from convoscope.api import ConversationsClient
+from convoscope.api.files import FileSource, looks_like_file
+from convoscope.cli.common import build_client
+
+
+@dataclass
+class Source:
+    """A client (or a file behaving like one) and the conversation to read through it."""
+
+    client: ConversationsClient | FileSource
+    conversation_id: str
+
+    async def __aenter__(self) -> Source:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.client.aclose()
+
+
+def open_source(args: argparse.Namespace, target: str, **client_options: Any) -> Source:
+    """A file when `target` names one, else the server of `args` (`--profile`, `--demo`, …)."""
+    if looks_like_file(target):
+        source = FileSource(target)
+        return Source(source, source.conversation_id)
+    return Source(build_client(args, **client_options), target)
