@@ -234,6 +234,12 @@ class ConversationsClient:
         )
         return _page(ItemPage, data)
 
+    # --- responses (only to find the conversation a response belongs to) --------------------------
+
+    async def retrieve_response(self, response_id: str) -> Any:
+        """`GET /responses/{id}`: the response object, as JSON (see `api.responses`)."""
+        return await self._request("GET", ("responses", response_id))
+
     # --- transport -------------------------------------------------------------------------------
 
     async def _request(

@@ -178,6 +178,9 @@ class FileSource:
         await self._ready()
         return self.item_at(await self._position(item_id))
 
+    async def retrieve_response(self, response_id: str) -> Any:
+        raise FileSourceError(f"{self.path.name} is a saved file: it holds no responses to look up")
+
     async def create_items(self, *args: object, **kwargs: object) -> ItemPage:
         raise FileSourceError(f"{self.path.name} is a saved file: it cannot be written to")
 

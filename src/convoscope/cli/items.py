@@ -70,6 +70,7 @@ async def write_items(args: argparse.Namespace, out: TextIO) -> int:
         client = source.client
         include = args.include or client.profile.default_include
         try:
+            await source.resolve()
             written = 0
             async for item in walk_items(
                 client, source.conversation_id, order=args.order, include=include, summary=summary

@@ -1,17 +1,20 @@
 """Where a conversation comes from: a saved file, or an id (or URL) on the chosen server.
 
 Every command that takes a conversation (`convoscope X`, `items`, `copy`, `diff`) goes through
-`open_source`, so a file works wherever an id does.
+`open_source`, so a file works wherever an id does, and `Source.resolve` turns a response id
+into its conversation.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 from typing import Any
 
 from convoscope.api import ConversationsClient
 from convoscope.api.files import FileSource, looks_like_file
+from convoscope.api.responses import locate_response, response_id_in
 from convoscope.cli.common import build_client
 
 
@@ -21,6 +24,17 @@ class Source:
 
     client: ConversationsClient | FileSource
     conversation_id: str
+    start_at: str | None = None
+    """The first item of the response the user named, if they named one."""
+
+    async def resolve(self, *, quiet: bool = False) -> None:
+        """A `resp_…` id (or a URL holding one) becomes its conversation (raises `APIError`)."""
+        if isinstance(self.client, FileSource) or not (response_id := response_id_in(self.conversation_id)):
+            return
+        location = await locate_response(self.client, response_id)
+        self.conversation_id, self.start_at = location.conversation_id, location.first_item_id
+        if not quiet:
+            print(f"convoscope: {response_id} is in conversation {self.conversation_id}", file=sys.stderr)
 
     async def __aenter__(self) -> Source:
         return self

@@ -16,6 +16,7 @@ from convoscope.api import APIError, ConversationsClient
 from convoscope.api.capabilities import detect_capabilities
 from convoscope.api.files import FILE_SERVER, looks_like_file
 from convoscope.api.locators import conversation_id_in, is_http_url
+from convoscope.api.responses import response_id_in
 from convoscope.storage import capabilities_cache
 from convoscope.render.text import visible
 from convoscope.storage.history import History
@@ -161,7 +162,7 @@ class PickerScreen(Screen[None], KeyAware):
     @on(Input.Submitted, "#filter")
     def submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
-        if looks_like_file(value):
+        if looks_like_file(value) or response_id_in(value):  # the app finds a response's conversation
             self.post_message(self.Open(value))
             return
         # A pasted URL names its conversation; it does not filter, so never open the highlight.
