@@ -151,6 +151,10 @@ class ConversationsClient:
         data = await self._request("POST", ("conversations",), json_body=body)
         return _validated(Conversation, data, "conversation")
 
+    async def delete_conversation(self, conversation_id: str) -> None:
+        """Delete a conversation (used only to remove what `copy` made to probe a server)."""
+        await self._request("DELETE", ("conversations", conversation_id))
+
     async def list_conversations(
         self,
         *,

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "locate": "convoscope.cli.locate",
     "profiles": "convoscope.cli.profiles",
     "auth": "convoscope.cli.auth",
+    "copy": "convoscope.cli.copy_conversation",
 }
 VIEWER = "convoscope.cli.viewer"
 

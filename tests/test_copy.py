@@ -1,0 +1,179 @@
+"""`convoscope copy`: demo server → a second demo server, verified; refused types; resuming."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from convoscope.api import BadResponseError, ConversationsClient
+from convoscope.cli import main
+from convoscope.cli.copy_conversation import build_parser, copy_conversation, target_client
+from convoscope.demo.bundled import load_bundled
+from convoscope.storage.profiles import resolve_profile
+from convoscope.transfer.compare import content_key
+from convoscope.transfer.copier import plan_copy, run_copy
+from convoscope.transfer.journal import Journal
+from tests.conftest import FAKE_KEY
+from tests.tui_helpers import isolated_data_dir  # noqa: F401  (autouse: a data dir per test)
+
+SUPPORT_BOT = "conv_68f9ebde9b5c904a3ef76e491c5db73da3cee9a5b4252e9e"
+
+
+@pytest.fixture(autouse=True)
+def no_real_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONVOSCOPE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+    for name in ("OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def items_of(url: str, conversation_id: str) -> list[dict]:
+    items, after = [], None
+    while True:
+        params = {"limit": 100, "order": "asc", **({"after": after} if after else {})}
+        page = httpx.get(f"{url}/conversations/{conversation_id}/items", params=params).json()
+        items += page["data"]
+        if not page["has_more"]:
+            return items
+        after = page["last_id"]
+
+
+def conversations_on(url: str) -> set[str]:
+    return {c["id"] for c in httpx.get(f"{url}/conversations", params={"limit": 100}).json()["data"]}
+
+
+async def copy_command(*argv: str) -> int:
+    """`convoscope copy ARGV` inside a running event loop (as `main` runs it in its own)."""
+    args = build_parser().parse_args(["copy", *argv][1:])
+    return await copy_conversation(args)
+
+
+def same_content(a: list[dict], b: list[dict]) -> bool:
+    return [content_key(i) for i in a] == [content_key(i) for i in b]
+
+
+def test_copy_to_a_second_server_keeps_metadata_and_items_and_verifies(fault_server, capsys):
+    source, target = fault_server(), fault_server()
+    before = conversations_on(target)
+    assert main(["copy", SUPPORT_BOT, "--base-url", source, "--to", target]) == 0
+    out, err = capsys.readouterr()
+    new_id = out.strip()
+    assert conversations_on(target) - before == {new_id}  # the probes were deleted
+    conversation = httpx.get(f"{target}/conversations/{new_id}").json()
+    original = load_bundled()[SUPPORT_BOT].conversation
+    assert conversation["metadata"] == {**original["metadata"], "copied_from": f"{SUPPORT_BOT} on {source}"}
+    copied, originals = items_of(target, new_id), items_of(source, SUPPORT_BOT)
+    assert len(copied) == len(originals) and same_content(copied, originals)
+    assert {i["id"] for i in copied}.isdisjoint(i["id"] for i in originals)
+    assert f"verified: all {len(originals)} items match" in err
+    # 26 items: one create and two create-items (the demo server refuses more than 20 in one).
+    assert "copying 26 items in 3 requests" in err
+
+
+def test_a_type_filter_copies_only_those_types(fault_server, capsys):
+    source, target = fault_server(), fault_server()
+    assert main(["copy", "conv_synth_300", "--base-url", source, "--to", target,
+                 "--type", "function_call,function_call_output"]) == 0
+    new_id = capsys.readouterr().out.strip()
+    copied = items_of(target, new_id)
+    assert copied and {i["type"] for i in copied} == {"function_call", "function_call_output"}
+
+
+def foundry_conversation() -> str:
+    return next(cid for cid, b in load_bundled().items() if any(i.get("type") == "bing_grounding_call" for i in b.items.items))
+
+
+def test_refused_types_stop_the_copy_before_anything_is_written(fault_server, capsys):
+    source, target = fault_server(), fault_server()
+    before = conversations_on(target)
+    assert main(["copy", foundry_conversation(), "--base-url", source, "--to", target]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "refused by the target: 1 bing_grounding_call" in err
+    assert "nothing was written" in err and "--skip-unsupported" in err
+    assert conversations_on(target) == before
+
+
+def test_a_dry_run_says_what_would_fail_and_writes_nothing(fault_server, capsys):
+    source, target = fault_server(), fault_server()
+    before = conversations_on(target)
+    assert main(["copy", foundry_conversation(), "--base-url", source, "--to", target, "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "would stop before writing anything" in err and "refused by the target: 2 output_message" in err
+    assert main(["copy", SUPPORT_BOT, "--base-url", source, "--to", target, "--dry-run"]) == 0
+    assert "would copy 26 items in 3 requests" in capsys.readouterr().err
+    assert conversations_on(target) == before
+
+
+def test_skip_unsupported_copies_the_rest(fault_server, capsys):
+    source, target = fault_server(), fault_server()
+    conversation = foundry_conversation()
+    assert main(["copy", conversation, "--base-url", source, "--to", target, "--skip-unsupported"]) == 0
+    new_id = capsys.readouterr().out.strip()
+    accepted = [i for i in items_of(source, conversation) if i["type"] in ("message", "function_call", "function_call_output", "reasoning")]
+    assert same_content(items_of(target, new_id), accepted)
+
+
+async def test_an_interrupted_copy_resumes_without_duplicates(fault_server, capsys):
+    """The answer to the 4th create-items is lost after the server stored it; a rerun finds it."""
+    source_url, target_url = fault_server(), fault_server()
+    source = ConversationsClient(resolve_profile(None, base_url=source_url).profile)
+    target = target_client(target_url)
+    journal = Journal(f"{source_url}|conv_synth_450", f"{target.profile.name}|{target.profile.base_url}", [])
+    plan = await plan_copy(source, "conv_synth_450", target)
+
+    def lose_the_next_answer(done: int, total: int) -> None:
+        if done == 60:
+            httpx.post(f"{target_url}/_demo/faults", json={"truncate_every": 1})
+
+    with pytest.raises(BadResponseError):
+        await run_copy(plan, target, journal, on_progress=lose_the_next_answer)
+    await source.aclose()
+    await target.aclose()
+    httpx.post(f"{target_url}/_demo/faults", json={})
+    new_id = journal.entry.target_conversation_id
+    assert len(items_of(target_url, new_id)) == 80  # the lost batch is stored all the same
+
+    assert await copy_command("conv_synth_450", "--base-url", source_url, "--to", target_url) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == new_id
+    assert f"continuing the earlier copy into {new_id}" in err
+    assert "wrote 370 items (80 were there from before)" in err
+    copied = items_of(target_url, new_id)
+    assert len(copied) == 450 and same_content(copied, items_of(source_url, "conv_synth_450"))
+    assert "verified: all 450 items match" in err
+
+
+async def test_ctrl_c_between_batches_resumes_where_it_stopped(fault_server, capsys):
+    source_url, target_url = fault_server(), fault_server()
+    source = ConversationsClient(resolve_profile(None, base_url=source_url).profile)
+    target = target_client(target_url)
+    journal = Journal(f"{source_url}|conv_synth_130", f"{target.profile.name}|{target.profile.base_url}", [])
+    plan = await plan_copy(source, "conv_synth_130", target)
+
+    def interrupt(done: int, total: int) -> None:
+        if done == 40:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        await run_copy(plan, target, journal, on_progress=interrupt)
+    await source.aclose()
+    await target.aclose()
+    assert json.loads(journal.path.read_text())["written"] == 40
+    assert await copy_command("conv_synth_130", "--base-url", source_url, "--to", target_url) == 0
+    assert "wrote 90 items (40 were there from before)" in capsys.readouterr().err
+    assert len(items_of(target_url, journal.entry.target_conversation_id)) == 130
+
+
+def test_a_copy_from_a_saved_file(fault_server, tmp_path, capsys):
+    source, target = fault_server(), fault_server()
+    assert main(["items", SUPPORT_BOT, "--base-url", source, "--jsonl"]) == 0
+    path = tmp_path / "saved.jsonl"
+    path.write_text(capsys.readouterr().out)
+    assert main(["copy", str(path), "--to", target]) == 0
+    out, err = capsys.readouterr()
+    assert same_content(items_of(target, out.strip()), items_of(source, SUPPORT_BOT))
+    conversation = httpx.get(f"{target}/conversations/{out.strip()}").json()
+    assert conversation["metadata"]["copied_from"] == f"file {path}"
