@@ -15,8 +15,16 @@ from convoscope.storage.profiles import resolve_profile
 from convoscope.transfer.compare import content_key
 from convoscope.transfer.copier import plan_copy, run_copy
 from convoscope.transfer.journal import Journal
-from tests.conftest import FAKE_KEY
-from tests.tui_helpers import isolated_data_dir  # noqa: F401  (autouse: a data dir per test)
+from convoscope.tui.app import ConvoscopeApp
+from tests.conftest import FAKE_KEY, make_client
+from tests.screen import read_screen
+from tests.tui_helpers import (  # noqa: F401  (isolated_data_dir is an autouse fixture)
+    SIZE,
+    isolated_data_dir,
+    open_conversation,
+    type_text,
+    wait_until,
+)
 
 SUPPORT_BOT = "conv_68f9ebde9b5c904a3ef76e491c5db73da3cee9a5b4252e9e"
 
@@ -177,3 +185,68 @@ def test_a_copy_from_a_saved_file(fault_server, tmp_path, capsys):
     assert same_content(items_of(target, out.strip()), items_of(source, SUPPORT_BOT))
     conversation = httpx.get(f"{target}/conversations/{out.strip()}").json()
     assert conversation["metadata"]["copied_from"] == f"file {path}"
+
+
+# --- the viewer's palette --------------------------------------------------------------------------
+
+
+async def _open_copy_dialog(pilot, target: str) -> None:
+    from convoscope.tui.screens.copy import CopyScreen
+
+    await open_conversation(pilot)
+    await pilot.press("ctrl+p")
+    await type_text(pilot, "copy this")
+    await wait_until(pilot, lambda: "Copy this conversation" in str(read_screen(pilot.app)), what="the command")
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, CopyScreen), what="the copy dialog")
+    await type_text(pilot, target)
+    await pilot.press("enter")
+
+
+async def test_the_palette_copies_the_open_conversation_and_verifies(fault_server):
+    source, target = fault_server(), fault_server()
+    app = ConvoscopeApp(make_client(source), SUPPORT_BOT)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_copy_dialog(pilot, target)
+        await wait_until(pilot, lambda: "26 items to copy in 3 requests" in str(read_screen(app)),
+                         timeout=15, what="the plan")
+        assert conversations_on(target) == conversations_on(fault_server())  # nothing written yet
+        await pilot.click("#copy-start")
+        await wait_until(pilot, lambda: "verified: all 26 items match" in str(read_screen(app)),
+                         timeout=15, what="the verified copy")
+        new_id = app.screen.copied_to
+        assert new_id and read_screen(app).find(f"Copied to {new_id}") is not None
+    assert same_content(items_of(target, new_id), items_of(source, SUPPORT_BOT))
+
+
+async def test_the_copy_dialog_asks_before_skipping_refused_types(fault_server):
+    source, target = fault_server(), fault_server()
+    before = conversations_on(target)
+    app = ConvoscopeApp(make_client(source), foundry_conversation())
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_copy_dialog(pilot, target)
+        await wait_until(pilot, lambda: "Skipping them copies the other 3 items" in str(read_screen(app)),
+                         timeout=15, what="the refusal")
+        drawn = str(read_screen(app))
+        assert "The target refuses 30 items of 25 types" in drawn and "1 bing_grounding_call" in drawn
+        assert app.screen.query_one("#copy-start").disabled
+        assert conversations_on(target) == before
+        await pilot.click("#copy-skip")
+        await wait_until(pilot, lambda: "verified: all 3 items match" in str(read_screen(app)),
+                         timeout=15, what="the copy of the rest")
+
+
+def test_the_progress_bar_draws_only_on_a_terminal(monkeypatch, capsys):
+    import sys
+
+    from convoscope.cli.copy_conversation import progress_bar
+
+    progress_bar()(10, 40)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    draw = progress_bar()
+    draw(10, 40)
+    draw(40, 40)
+    err = capsys.readouterr().err
+    assert "\r[#######-----------------------] 10/40 items" in err
+    assert err.endswith("\r[##############################] 40/40 items\n")

@@ -11,12 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from convoscope.api import APIError, ConversationsClient
-from convoscope.api.files import FileSource
 from convoscope.cli.common import add_connection_options, fail, print_retry_to_stderr
 from convoscope.cli.sources import Source, open_source
 from convoscope.render.text import visible
 from convoscope.storage.profiles import resolve_profile
-from convoscope.transfer.copier import CopyError, CopyPlan, plan_copy, run_copy, verify_copy
+from convoscope.transfer.copier import CopyError, CopyPlan, describe_source, plan_copy, run_copy, verify_copy
 from convoscope.transfer.journal import Journal
 
 BAR_WIDTH = 30
@@ -62,10 +61,7 @@ def target_client(target: str) -> ConversationsClient:
 
 
 def source_label(source: Source) -> str:
-    if isinstance(source.client, FileSource):
-        original = source.client.original_id
-        return f"{original} (file {source.conversation_id})" if original else f"file {source.conversation_id}"
-    return f"{source.conversation_id} on {source.client.profile.base_url}"
+    return describe_source(source.client, source.conversation_id)
 
 
 async def copy_conversation(args: argparse.Namespace) -> int:
@@ -77,10 +73,9 @@ async def copy_conversation(args: argparse.Namespace) -> int:
             describe_plan(plan, args)
             if args.dry_run:
                 return 1 if plan.refused and not args.skip_unsupported else 0
-            journal = Journal(
-                f"{source.client.profile.base_url}|{source.conversation_id}",
-                f"{target.profile.name}|{target.profile.base_url}",
-                args.types,
+            journal = Journal.for_copy(
+                source.client.profile.base_url, source.conversation_id,
+                target.profile.name, target.profile.base_url, args.types,
             )
             if journal.problem:
                 say(f"warning: {journal.problem}")

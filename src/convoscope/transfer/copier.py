@@ -20,7 +20,7 @@ from typing import Any
 
 from convoscope.api import APIError, APIStatusError, NotFoundError
 from convoscope.api.client import MAX_ITEMS_PER_CREATE
-from convoscope.api.files import UNREADABLE_TYPE
+from convoscope.api.files import UNREADABLE_TYPE, FileSource
 from convoscope.api.models import Conversation
 from convoscope.paging import WalkStop, WalkSummary, walk_items
 from convoscope.transfer.compare import content_key, item_type, sendable
@@ -87,6 +87,14 @@ class Verification:
             return f"verified: all {self.expected:,} items match (type and content, ids aside)"
         shown = "; ".join(self.differences[:5]) + ("; …" if len(self.differences) > 5 else "")
         return f"verification failed ({len(self.differences)} differences): {shown}"
+
+
+def describe_source(client: Any, conversation_id: str) -> str:
+    """Where a copy comes from, for `copied_from`: `conv_x on https://…`, or the saved file."""
+    if isinstance(client, FileSource):
+        original = client.original_id
+        return f"{original} (file {conversation_id})" if original else f"file {conversation_id}"
+    return f"{conversation_id} on {client.profile.base_url}"
 
 
 async def read_source(client: Any, conversation_id: str, types: Iterable[str] = ()) -> tuple[Conversation | None, list[dict[str, Any]], str | None]:

@@ -43,6 +43,12 @@ class Journal:
         self.problem: str | None = None
         self.entry = self._load() or JournalEntry(source, target, sorted(types))
 
+    @classmethod
+    def for_copy(cls, source_server: str, conversation_id: str, target_profile: str, target_server: str,
+                 types: list[str]) -> Journal:
+        """The journal of copying `conversation_id` from `source_server` to a target (CLI and TUI alike)."""
+        return cls(f"{source_server}|{conversation_id}", f"{target_profile}|{target_server}", types)
+
     def _load(self) -> JournalEntry | None:
         try:
             data: Any = json.loads(self.path.read_text(encoding="utf-8"))

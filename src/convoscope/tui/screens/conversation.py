@@ -32,6 +32,7 @@ from convoscope.tui import export
 from convoscope.tui.commands import ScreenActions
 from convoscope.tui.screens.export_dialog import ExportDialog, describe_result
 from convoscope.tui.remote_images import RemoteImageError, fetch_image
+from convoscope.tui.transfer_commands import TransferCommands
 from convoscope.tui.screens.login import KeyAware
 from convoscope.tui.screens.menus import FilterMenu, IncludeMenu, KeysScreen
 from convoscope.tui.widgets.conversation_header import ConversationHeader
@@ -120,7 +121,7 @@ class ConversationScreen(Screen[None], KeyAware):
         Binding("escape", "back", "Back", id="conversation.back",
                 tooltip="Back (close search or zoom, then the conversation)"),
     ]
-    COMMANDS = {ScreenActions}
+    COMMANDS = {ScreenActions, TransferCommands}
     DEFAULT_CSS = """
     ConversationScreen #panes { height: 1fr; }
     ConversationScreen ItemList { width: 1fr; }
@@ -639,6 +640,12 @@ class ConversationScreen(Screen[None], KeyAware):
             self.engine.follow()
             self.notify("Following: new items appear as they arrive.")
         self.header.show()
+
+    def action_copy_to(self) -> None:
+        """From the palette: copy this conversation to another server (asks where first)."""
+        from convoscope.tui.screens.copy import CopyScreen
+
+        self.app.push_screen(CopyScreen(self.client, self.engine.conversation_id))
 
     def action_keys(self) -> None:
         self.app.push_screen(KeysScreen(export.binding_rows(self)))
