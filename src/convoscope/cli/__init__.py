@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "profiles": "convoscope.cli.profiles",
     "auth": "convoscope.cli.auth",
     "copy": "convoscope.cli.copy_conversation",
+    "diff": "convoscope.cli.diff_conversations",
 }
 VIEWER = "convoscope.cli.viewer"
 

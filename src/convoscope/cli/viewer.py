@@ -11,12 +11,14 @@ EPILOG = """\
 other commands:
   convoscope items CONVERSATION [--jsonl] ...      write every item of a conversation
   convoscope export CONVERSATION -o FILE ...       save it as JSONL, JSON, Markdown or HTML
+  convoscope copy SOURCE --to PROFILE_OR_URL ...   copy a conversation to another server
+  convoscope diff A B [--format text] ...          compare two conversations
   convoscope demo-server [--port 8765] ...         serve the demo data as an API on a port
   convoscope profiles                              list profiles and where their keys come from
   convoscope auth login|status|logout [--profile]  store, check or remove a key in the keyring
   convoscope locate                                where the config, history and themes live
 
-CONVERSATION is an id (conv_…) or a URL containing one. --profile, --base-url and --demo go
+CONVERSATION is an id (conv_…), a URL containing one, a resp_ id, or a saved file. --profile, --base-url and --demo go
 before or after the command. Run `convoscope COMMAND --help` for a command's options.
 """
 

@@ -44,6 +44,7 @@ from convoscope.demo.impersonate import Persona, persona_named
 from convoscope.demo.include import parse_include, strip_item
 from convoscope.demo.inputs import new_items, validate_metadata
 from convoscope.demo.middleware import DemoMiddleware
+from convoscope.demo import variants
 from convoscope.demo.model_responses import response_index
 from convoscope.demo.pages import select_page, walk_all
 from convoscope.demo.responses import APIResponse
@@ -72,6 +73,10 @@ def create_app(
     )
     bundled = load_bundled(data_dir)
     app.state.store = Store.with_data(bundled)
+    if variants.SOURCE_ID in bundled:
+        source = bundled[variants.SOURCE_ID]
+        for conversation, items in variants.prompt_variants(source.conversation, list(source.items.items)):
+            app.state.store.add_unlisted(conversation, items)
     app.state.responses = response_index({cid: (b.conversation, b.items.items) for cid, b in bundled.items()})
     app.state.persona = chosen
     app.state.faults = faults if faults is not None else Faults()

@@ -86,3 +86,21 @@ def field_diff(a: Any, b: Any, path: str = "") -> list[FieldChange]:
                 changes.extend(field_diff(a[index], b[index], sub))
         return changes
     return [] if a == b else [FieldChange(path or "(item)", a, b)]
+
+
+def changed_region(before: str, after: str, context: int = 20) -> tuple[str, str]:
+    """The differing middle of two strings with a little context, `…` where text was cut."""
+    start = 0
+    limit = min(len(before), len(after))
+    while start < limit and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < limit - start and before[len(before) - 1 - end] == after[len(after) - 1 - end]:
+        end += 1
+    lo = max(start - context, 0)
+
+    def cut(text: str) -> str:
+        hi = min(len(text) - end + context, len(text))
+        return ("…" if lo > 0 else "") + text[lo:hi] + ("…" if hi < len(text) else "")
+
+    return cut(before), cut(after)
