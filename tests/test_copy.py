@@ -250,3 +250,25 @@ def test_the_progress_bar_draws_only_on_a_terminal(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "\r[#######-----------------------] 10/40 items" in err
     assert err.endswith("\r[##############################] 40/40 items\n")
+
+
+def test_broken_lines_of_a_file_are_never_copied(fault_server, tmp_path, capsys):
+    target = fault_server()
+    path = tmp_path / "broken.jsonl"
+    good = [json.dumps({"type": "message", "role": "user", "content": [{"type": "input_text", "text": t}]})
+            for t in ("one", "two")]
+    path.write_text(f"{good[0]}\n{{not json\n{good[1]}\n")
+    assert main(["copy", str(path), "--to", target]) == 1
+    err = capsys.readouterr().err
+    assert "cannot be copied: 1 unreadable_line (lines of the file that are not items)" in err
+    assert main(["copy", str(path), "--to", target, "--skip-unsupported"]) == 0
+    new_id = capsys.readouterr().out.strip()
+    assert [i["content"][0]["text"] for i in items_of(target, new_id)] == ["one", "two"]
+
+
+def test_a_source_that_breaks_paging_is_not_copied_in_part(fault_server, capsys):
+    source, target = fault_server(repeat_first_page=True), fault_server()
+    before = conversations_on(target)
+    assert main(["copy", "conv_synth_300", "--base-url", source, "--to", target]) == 1
+    assert "not copying part of a conversation" in capsys.readouterr().err
+    assert conversations_on(target) == before

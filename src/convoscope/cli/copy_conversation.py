@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from convoscope.api import APIError, ConversationsClient
+from convoscope.api.files import UNREADABLE_TYPE
 from convoscope.cli.common import add_connection_options, fail, print_retry_to_stderr
 from convoscope.cli.sources import Source, open_source
 from convoscope.render.text import visible
@@ -71,6 +72,9 @@ async def copy_conversation(args: argparse.Namespace) -> int:
             say(f"reading {source_label(source)} and checking which item types {target.profile.base_url} accepts…")
             plan = await plan_copy(source.client, source.conversation_id, target, types=args.types, label=source_label(source))
             describe_plan(plan, args)
+            if plan.source_incomplete and not args.dry_run:
+                raise CopyError(f"the source could not be read to its end ({plan.source_incomplete}); "
+                                "not copying part of a conversation")
             if args.dry_run:
                 return 1 if plan.refused and not args.skip_unsupported else 0
             journal = Journal.for_copy(
@@ -99,7 +103,9 @@ def describe_plan(plan: CopyPlan, args: argparse.Namespace) -> None:
     if plan.source_incomplete:
         say(f"warning: the source stopped early ({plan.source_incomplete}): only {len(plan.items):,} items")
     for kind, count in sorted(plan.refused.items()):
-        say(f"refused by the target: {count} {kind} ({visible(plan.refusal_reasons.get(kind, ''))[:160]})")
+        reason = visible(plan.refusal_reasons.get(kind, ""))[:160]
+        where = "cannot be copied" if kind == UNREADABLE_TYPE else "refused by the target"
+        say(f"{where}: {count} {kind} ({reason})")
     writable = len(plan.items) - sum(plan.refused.values())
     stops = plan.refused and not args.skip_unsupported
     if args.dry_run and stops:

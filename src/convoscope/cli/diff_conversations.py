@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
+    if args.format == "tui":
+        print("convoscope: reading both conversations…", file=sys.stderr, flush=True)
     try:
         loaded = asyncio.run(load_both(args))
     except (APIError, SetupError) as error:

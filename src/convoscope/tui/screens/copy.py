@@ -124,7 +124,8 @@ class CopyScreen(ModalScreen[str | None]):
         lines = [f"{len(plan.items):,} items to copy in {plan.requests():,} requests to "
                  f"{self.target.profile.base_url if self.target else ''}."]
         if plan.source_incomplete:
-            lines.append(f"The source stopped early ({plan.source_incomplete}).")
+            self._status(f"Cannot copy: the source could not be read to its end ({plan.source_incomplete}).", "red")
+            return
         if plan.refused:
             lines.append(plan.refusal_report().capitalize() + ":")
             lines += [f"  {count} {kind}" for kind, count in sorted(plan.refused.items())]
