@@ -263,3 +263,28 @@ async def test_recent_files_appear_in_a_servers_picker_and_open(tmp_path, demo_u
         await wait_until(pilot, lambda: engine.complete, what="all 30 items")
         drawn = read_screen(app)
         drawn.find_row("30 items · all loaded")
+
+
+async def test_filters_and_search_work_on_a_file(tmp_path):
+    items = synthetic(300)
+    path = write_saved(tmp_path, "jsonl", items)
+    source = FileSource(path)
+    app = ConvoscopeApp(source, source.conversation_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, item_list, engine = await open_conversation(pilot)
+        await pilot.press("t")  # messages only
+        await wait_until(pilot, lambda: "filter: messages" in str(read_screen(app)), what="the filter")
+        drawn = read_screen(app)
+        list_rows = [drawn.text(y, 0, 20) for y in range(2, 38) if drawn.text(y, 0, 60).strip()]
+        kinds = {row.split()[1] for row in list_rows if "more items" not in row and len(row.split()) > 1}
+        assert kinds <= {"user", "assistant", "system", "developer"} and kinds
+        await pilot.press("t", "t")  # tool traffic, then all again
+        wanted = next(i for i in items[20:] if i["type"] == "shell_call")  # a page in, not on screen
+        term = wanted["action"]["commands"][0][:12]
+        await pilot.press("slash")
+        for char in term:
+            await pilot.press(char if char != " " else "space")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert term in item_list.view.line(item_list.cursor).text
+        assert term in read_screen(app).text(2 + item_list.cursor - item_list.scroll_offset.y)
