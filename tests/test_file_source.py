@@ -263,6 +263,10 @@ async def test_recent_files_appear_in_a_servers_picker_and_open(tmp_path, demo_u
         await wait_until(pilot, lambda: engine.complete, what="all 30 items")
         drawn = read_screen(app)
         drawn.find_row("30 items · all loaded")
+        source = engine.client
+        await pilot.press("escape")  # back to the server's picker; the file is closed behind it
+        await wait_until(pilot, lambda: read_screen(app).find("From disk") is not None, what="the picker again")
+        await wait_until(pilot, lambda: source._map is None, what="the file closed")
 
 
 async def test_filters_and_search_work_on_a_file(tmp_path):

@@ -102,7 +102,9 @@ class ConvoscopeApp(App[None]):
         if not isinstance(self.client, FileSource) and looks_like_file(conversation_id):
             # A saved file (from the history, or pasted): read-only, through its own source.
             source = FileSource(conversation_id)
-            self.push_screen(ConversationScreen(source, source.conversation_id, self.history))  # type: ignore[arg-type]
+            screen = ConversationScreen(source, source.conversation_id, self.history)  # type: ignore[arg-type]
+            # Closed with its screen: the file's memory map is not kept open behind the picker.
+            self.push_screen(screen, lambda _: self.run_worker(source.aclose(), group="close-file"))
             return
         if response_id := response_id_in(conversation_id):
             self.open_response(response_id)
