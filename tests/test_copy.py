@@ -272,3 +272,13 @@ def test_a_source_that_breaks_paging_is_not_copied_in_part(fault_server, capsys)
     assert main(["copy", "conv_synth_300", "--base-url", source, "--to", target]) == 1
     assert "not copying part of a conversation" in capsys.readouterr().err
     assert conversations_on(target) == before
+
+
+def test_an_unreadable_journal_is_set_aside_not_fatal(tmp_path):
+    journal = Journal("a|conv_1", "p|https://x/v1", [], directory=tmp_path)
+    journal.path.parent.mkdir(parents=True, exist_ok=True)
+    journal.path.write_text("{not json")
+    again = Journal("a|conv_1", "p|https://x/v1", [], directory=tmp_path)
+    assert again.problem and "could not be read" in again.problem
+    assert again.entry.target_conversation_id is None
+    assert [p.name for p in tmp_path.iterdir() if ".corrupt-" in p.name]  # kept, not destroyed

@@ -93,8 +93,8 @@ async def copy_conversation(args: argparse.Namespace) -> int:
                                                       if result.already_there else ""))
             verification = await verify_copy(target, result.conversation_id, plan.to_write(args.skip_unsupported))
         except (APIError, CopyError, ValueError) as error:
-            return fail(str(error))
-    print(result.conversation_id, flush=True)
+            return fail(visible(str(error)))
+    print(visible(result.conversation_id), flush=True)
     say(verification.describe())
     return 0 if verification.ok else 1
 
@@ -132,4 +132,5 @@ def progress_bar() -> callable:
 
 
 def say(message: str) -> None:
-    print(f"convoscope: {message}", file=sys.stderr, flush=True)
+    """One line on stderr; ids and messages from a server are made terminal-safe."""
+    print(f"convoscope: {visible(message)}", file=sys.stderr, flush=True)

@@ -16,6 +16,7 @@ from convoscope.api import ConversationsClient
 from convoscope.api.files import FileSource, looks_like_file
 from convoscope.api.responses import locate_response, response_id_in
 from convoscope.cli.common import build_client
+from convoscope.render.text import visible
 
 
 @dataclass
@@ -34,7 +35,8 @@ class Source:
         location = await locate_response(self.client, response_id)
         self.conversation_id, self.start_at = location.conversation_id, location.first_item_id
         if not quiet:
-            print(f"convoscope: {response_id} is in conversation {self.conversation_id}", file=sys.stderr)
+            print(f"convoscope: {visible(response_id)} is in conversation {visible(self.conversation_id)}",
+                  file=sys.stderr)
 
     async def __aenter__(self) -> Source:
         return self
