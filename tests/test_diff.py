@@ -162,6 +162,9 @@ async def test_the_diff_screen_shows_the_prompt_variants_side_by_side(demo_url):
         drawn = read_screen(app)
         assert drawn.find("⋯ 14 equal items") is None
         assert diff_list.line_count() == 9 - 1 + 14  # the fold line became its 14 items
+        await pilot.press("enter")  # on one of them: fold the run again
+        await pilot.pause()
+        assert read_screen(app).find("⋯ 14 equal items") is not None and diff_list.line_count() == 9
 
 
 async def test_the_diff_screen_of_identical_conversations_says_equal(demo_url):

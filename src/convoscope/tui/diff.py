@@ -69,6 +69,7 @@ class DiffList(LineList):
         self.runs = list(result.runs())
         self.unfolded: set[int] = set()
         self.lines: list[Line] = []
+        self._version = 0  # bumped when folding changes which line is where
         self._summaries: dict[int, str] = {}  # id(raw) -> one-line summary
         self._build()
 
@@ -80,6 +81,7 @@ class DiffList(LineList):
             else:
                 lines.extend(rows)
         self.lines = lines
+        self._version += 1
 
     def run_of(self, row: DiffRow) -> int | None:
         for number, (_, rows) in enumerate(self.runs):
@@ -128,8 +130,7 @@ class DiffList(LineList):
         return len(self.lines)
 
     def line_key(self, index: int) -> object:
-        line = self.lines[index]
-        return (id(line), len(self.unfolded))
+        return self._version
 
     def render_line_at(self, index: int, width: int, cursor: bool) -> Strip:
         line = self.lines[index]
