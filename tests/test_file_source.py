@@ -220,9 +220,8 @@ def test_items_of_a_missing_file_is_an_error_not_a_traceback(tmp_path, capsys):
     path.write_text("{}\n")
     source_path = str(path)
     path.unlink()
-    # Not a file any more: read as an id, which the demo server does not know.
     assert main(["items", source_path, "--demo"]) == 1
-    assert "error" in capsys.readouterr().err
+    assert f"error: no such file: {source_path}" in capsys.readouterr().err
 
 
 # --- the viewer ------------------------------------------------------------------------------------
