@@ -291,3 +291,16 @@ async def test_filters_and_search_work_on_a_file(tmp_path):
         await pilot.pause()
         assert term in item_list.view.line(item_list.cursor).text
         assert term in read_screen(app).text(2 + item_list.cursor - item_list.scroll_offset.y)
+
+
+async def test_a_path_pasted_in_the_picker_opens_the_file(tmp_path, demo_url):
+    from tests.tui_helpers import type_text
+
+    path = write_saved(tmp_path, "page", synthetic(12))
+    app = ConvoscopeApp(make_client(demo_url))
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, str(path))
+        await pilot.press("enter")
+        screen, item_list, engine = await open_conversation(pilot)
+        await wait_until(pilot, lambda: "12 items · all loaded" in str(read_screen(app)), what="the saved page")
+        assert engine.conversation_id == str(path)
