@@ -282,3 +282,14 @@ def test_an_unreadable_journal_is_set_aside_not_fatal(tmp_path):
     assert again.problem and "could not be read" in again.problem
     assert again.entry.target_conversation_id is None
     assert [p.name for p in tmp_path.iterdir() if ".corrupt-" in p.name]  # kept, not destroyed
+
+
+def test_running_a_finished_copy_again_writes_nothing(fault_server, capsys):
+    source, target = fault_server(), fault_server()
+    assert main(["copy", SUPPORT_BOT, "--base-url", source, "--to", target]) == 0
+    first = capsys.readouterr().out.strip()
+    assert main(["copy", SUPPORT_BOT, "--base-url", source, "--to", target]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == first and "this copy was made before" in err
+    assert "wrote 0 items (26 were there from before)" in err
+    assert len(items_of(target, first)) == 26

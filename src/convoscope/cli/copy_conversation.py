@@ -83,7 +83,10 @@ async def copy_conversation(args: argparse.Namespace) -> int:
             )
             if journal.problem:
                 say(f"warning: {journal.problem}")
-            if journal.entry.target_conversation_id:
+            if journal.entry.target_conversation_id and journal.entry.done:
+                say(f"this copy was made before, into {journal.entry.target_conversation_id}: checking it "
+                    f"(delete {journal.path} to make a new one)")
+            elif journal.entry.target_conversation_id:
                 say(f"continuing the earlier copy into {journal.entry.target_conversation_id}")
             result = await run_copy(
                 plan, target, journal, skip_unsupported=args.skip_unsupported,
