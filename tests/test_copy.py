@@ -211,7 +211,8 @@ async def test_the_palette_copies_the_open_conversation_and_verifies(fault_serve
         await wait_until(pilot, lambda: "26 items to copy in 3 requests" in str(read_screen(app)),
                          timeout=15, what="the plan")
         assert conversations_on(target) == conversations_on(fault_server())  # nothing written yet
-        await pilot.click("#copy-start")
+        assert app.screen.focused.id == "copy-start"
+        await pilot.press("enter")
         await wait_until(pilot, lambda: "verified: all 26 items match" in str(read_screen(app)),
                          timeout=15, what="the verified copy")
         new_id = app.screen.copied_to

@@ -132,6 +132,10 @@ class CopyScreen(ModalScreen[str | None]):
             lines.append(f"Skipping them copies the other {writable:,} items.")
         self._status("\n".join(lines), "yellow" if plan.refused else "")
         self._set_buttons(copy=not plan.refused, skip=bool(plan.refused) and writable > 0)
+        # The choice is one enter away, and never made for the user.
+        buttons = [b for b in self.query(Button) if not b.disabled and b.id != "copy-close"]
+        if buttons:
+            buttons[0].focus()
 
     def _set_buttons(self, *, copy: bool, skip: bool) -> None:
         self.query_one("#copy-start", Button).disabled = not copy
