@@ -368,5 +368,6 @@ def _decode_line(raw_bytes: bytes) -> tuple[Any, str | None]:
 def _flagged(number: int, raw_bytes: bytes, problem: str) -> GenericItem:
     text = raw_bytes.decode("utf-8", errors="replace").strip()
     snippet = text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else "")
-    raw = {"type": UNREADABLE_TYPE, "id": f"line_{number}", "line": number, "text": snippet}
+    # The line and its text first: a generic item's one-line summary shows its fields in order.
+    raw = {"type": UNREADABLE_TYPE, "line": number, "text": snippet, "id": f"line_{number}"}
     return GenericItem.from_raw(raw, f"line {number}: {problem}")
