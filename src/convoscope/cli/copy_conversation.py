@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from convoscope.api import APIError, ConversationsClient
 from convoscope.api.files import UNREADABLE_TYPE
@@ -120,7 +120,7 @@ def describe_plan(plan: CopyPlan, args: argparse.Namespace) -> None:
         say(f"copying {writable:,} items in {plan.requests():,} requests to {args.to}")
 
 
-def progress_bar() -> callable:
+def progress_bar() -> Callable[[int, int], None]:
     """Draws `[#####-----] 120/450 items` on stderr when it is a terminal; else nothing."""
     if not sys.stderr.isatty():
         return lambda done, total: None

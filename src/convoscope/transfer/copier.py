@@ -102,8 +102,10 @@ async def read_source(client: Any, conversation_id: str, types: Iterable[str] = 
     wanted = set(types)
     conversation = await client.retrieve_conversation(conversation_id)
     summary = WalkSummary()
+    # The profile's `include` (say, encrypted reasoning) travels with the items it belongs to.
+    include = getattr(client.profile, "default_include", ())
     items = [
-        item.raw async for item in walk_items(client, conversation_id, summary=summary)
+        item.raw async for item in walk_items(client, conversation_id, summary=summary, include=include)
         if not wanted or item.type in wanted
     ]
     stopped = None if summary.stop in (WalkStop.COMPLETE, None) else summary.stop.value
