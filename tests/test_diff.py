@@ -203,3 +203,9 @@ async def test_the_diff_screen_of_an_appended_or_edited_conversation(fault_serve
             assert " ~ " in drawn.text(drawn.find_row("user: goodbye"))
             drawn.find_row("  - bye")
             drawn.find_row("  + goodbye")
+
+
+def test_global_options_go_before_the_command_and_urls_name_conversations(demo_url, capsys):
+    url = f"https://platform.openai.com/conversations/{SUPPORT_BOT}"
+    assert main(["--base-url", demo_url, "diff", url, SUPPORT_BOT, "--format", "text"]) == 0
+    assert "equal: 26 items match" in capsys.readouterr().out

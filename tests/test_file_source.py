@@ -220,8 +220,10 @@ def test_items_of_a_missing_file_is_an_error_not_a_traceback(tmp_path, capsys):
     path.write_text("{}\n")
     source_path = str(path)
     path.unlink()
-    assert main(["items", source_path, "--demo"]) == 1
-    assert f"error: no such file: {source_path}" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["items", source_path, "--demo"])  # a usage error, before any request
+    assert exit_.value.code == 2
+    assert f"no such file: {source_path}" in capsys.readouterr().err
 
 
 # --- the viewer ------------------------------------------------------------------------------------

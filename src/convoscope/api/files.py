@@ -59,6 +59,15 @@ def looks_like_file(text: str) -> bool:
         return False
 
 
+def meant_as_file(text: str) -> bool:
+    """A path-looking argument (a slash, or a .json/.jsonl name) that names no file: say so,
+    rather than ask a server for it as an id."""
+    text = text.strip()
+    if text.startswith(("http://", "https://")) or looks_like_file(text):
+        return False
+    return "/" in text or os.sep in text or text.endswith((".json", ".jsonl"))
+
+
 def file_conversation_id(path: str | os.PathLike[str]) -> str:
     """The conversation id a file is opened and remembered under: its absolute path."""
     return str(Path(path).expanduser().resolve())

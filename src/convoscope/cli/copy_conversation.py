@@ -12,7 +12,15 @@ from collections.abc import Callable, Sequence
 
 from convoscope.api import APIError, ConversationsClient
 from convoscope.api.files import UNREADABLE_TYPE
-from convoscope.cli.common import add_connection_options, fail, print_retry_to_stderr
+from convoscope.cli.common import (
+    add_connection_options,
+    base_url_argument,
+    check_item_types,
+    conversation_argument,
+    fail,
+    print_retry_to_stderr,
+    split_types,
+)
 from convoscope.cli.sources import Source, open_source
 from convoscope.render.text import visible
 from convoscope.storage.profiles import resolve_profile
@@ -28,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Copy a conversation to another server or profile: a new conversation with the "
         "same metadata (plus copied_from) and the same items in order, then verified.",
     )
-    parser.add_argument("source", metavar="SOURCE", help="a conversation id, a URL, a resp_ id, or a saved file")
+    parser.add_argument("source", metavar="SOURCE", type=conversation_argument,
+                        help="a conversation id, a URL containing one, a resp_ id, or a saved file")
     parser.add_argument("--to", required=True, metavar="PROFILE_OR_BASE_URL",
                         help="where to copy to: a profile name, or a base URL (with the default profile's key)")
     parser.add_argument("--type", dest="types", action="append", default=[], metavar="T",
@@ -42,14 +51,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str]) -> int:
-    args = build_parser().parse_args(argv)
-    args.types = sorted({t.strip() for value in args.types for t in value.split(",") if t.strip()})
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.types = sorted(split_types(args.types))
+    check_item_types(parser, args, args.types)
+    if args.to.startswith(("http://", "https://")):
+        base_url_argument_or_exit(parser, args.to)
     try:
         return asyncio.run(copy_conversation(args))
     except KeyboardInterrupt:
         print("\nconvoscope: copy interrupted: run the same command again to continue it "
               "(nothing is written twice)", file=sys.stderr)
         return 130
+
+
+def base_url_argument_or_exit(parser: argparse.ArgumentParser, url: str) -> None:
+    try:
+        base_url_argument(url)
+    except argparse.ArgumentTypeError as problem:
+        parser.error(f"--to: {problem}")
 
 
 def target_client(target: str) -> ConversationsClient:

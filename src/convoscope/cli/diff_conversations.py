@@ -16,7 +16,12 @@ from typing import Any, TextIO
 
 from convoscope.api import APIError
 from convoscope.api.models import parse_item
-from convoscope.cli.common import add_connection_options, print_retry_to_stderr
+from convoscope.cli.common import (
+    add_connection_options,
+    base_url_argument,
+    conversation_argument,
+    print_retry_to_stderr,
+)
 from convoscope.cli.sources import open_source
 from convoscope.render.text import visible
 from convoscope.storage.config import SetupError
@@ -41,14 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
         "bookkeeping aside). Exit status: 0 equal, 1 different, 2 trouble.",
         epilog=EPILOG,
     )
-    parser.add_argument("a", metavar="A", help="a conversation id, URL, resp_ id or saved file")
-    parser.add_argument("b", metavar="B", help="the other one")
+    parser.add_argument("a", metavar="A", type=conversation_argument,
+                        help="a conversation id, a URL containing one, a resp_ id, or a saved file")
+    parser.add_argument("b", metavar="B", type=conversation_argument, help="the other one")
     parser.add_argument("--format", choices=("tui", "text"), default="tui",
                         help="tui: the side-by-side diff screen (default); text: a summary for scripts")
     add_connection_options(parser)
     group = parser.add_argument_group("B on another server (default: the same as A)")
     group.add_argument("--profile-b", metavar="NAME", help="the profile for B")
-    group.add_argument("--base-url-b", metavar="URL", help="the base URL for B")
+    group.add_argument("--base-url-b", metavar="URL", type=base_url_argument, help="the base URL for B")
     return parser
 
 

@@ -8,13 +8,12 @@ into its conversation.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from dataclasses import dataclass
 from typing import Any
 
 from convoscope.api import ConversationsClient
-from convoscope.api.files import FileSource, looks_like_file
+from convoscope.api.files import FileSource, looks_like_file, meant_as_file
 from convoscope.api.responses import locate_response, response_id_in
 from convoscope.cli.common import build_client
 from convoscope.render.text import visible
@@ -52,13 +51,6 @@ def open_source(args: argparse.Namespace, target: str, **client_options: Any) ->
     if looks_like_file(target):
         source = FileSource(target)
         return Source(source, source.conversation_id)
-    if _meant_as_file(target):
+    if meant_as_file(target):
         raise SetupError(f"no such file: {visible(target)}")
     return Source(build_client(args, **client_options), target)
-
-
-def _meant_as_file(target: str) -> bool:
-    """A path-looking argument that names no file: say so, rather than ask a server for it."""
-    if target.startswith(("http://", "https://")):
-        return False
-    return "/" in target or os.sep in target or target.endswith((".json", ".jsonl"))

@@ -18,8 +18,8 @@ other commands:
   convoscope auth login|status|logout [--profile]  store, check or remove a key in the keyring
   convoscope locate                                where the config, history and themes live
 
-CONVERSATION is an id (conv_…), a URL containing one, a resp_ id, or a saved file. --profile, --base-url and --demo go
-before or after the command. Run `convoscope COMMAND --help` for a command's options.
+CONVERSATION is an id (conv_…), a URL containing one, a resp_ id, or a saved file. --profile,
+--base-url and --demo go before or after the command. Run `convoscope COMMAND --help` for a command's options.
 """
 
 
