@@ -306,3 +306,15 @@ async def test_a_path_pasted_in_the_picker_opens_the_file(tmp_path, demo_url):
         screen, item_list, engine = await open_conversation(pilot)
         await wait_until(pilot, lambda: "12 items · all loaded" in str(read_screen(app)), what="the saved page")
         assert engine.conversation_id == str(path)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_export_of_a_file_writes_its_items(tmp_path, capsys, kind):
+    items = synthetic(45)
+    path = write_saved(tmp_path, kind, items)
+    out = tmp_path / "out.jsonl"
+    assert main(["export", str(path), "-o", str(out)]) == 0
+    assert [json.loads(line) for line in out.read_text().splitlines()] == items
+    transcript = tmp_path / "out.md"
+    assert main(["export", str(path), "-o", str(transcript)]) == 0
+    assert items[0]["content"][0]["text"][:30] in transcript.read_text()
