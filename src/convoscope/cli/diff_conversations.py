@@ -24,7 +24,7 @@ from convoscope.cli.common import (
 )
 from convoscope.cli.sources import open_source
 from convoscope.render.text import visible
-from convoscope.storage.config import SetupError
+from convoscope.storage.errors import SetupError
 from convoscope.transfer.compare import MISSING, FieldChange, changed_region
 from convoscope.transfer.copier import describe_source, read_source
 from convoscope.transfer.diff import Change, ConversationDiff, DiffRow, diff_items

@@ -17,7 +17,7 @@ from convoscope.api.files import FileSource, looks_like_file, meant_as_file
 from convoscope.api.responses import locate_response, response_id_in
 from convoscope.cli.common import build_client
 from convoscope.render.text import visible
-from convoscope.storage.config import SetupError
+from convoscope.storage.errors import SetupError
 
 
 @dataclass

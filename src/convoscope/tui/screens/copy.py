@@ -21,7 +21,7 @@ from textual.widgets import Button, Input, ProgressBar, Static
 
 from convoscope.api import APIError, ConversationsClient
 from convoscope.render.text import visible
-from convoscope.storage.config import SetupError
+from convoscope.storage.errors import SetupError
 from convoscope.storage.profiles import resolve_profile
 from convoscope.transfer.copier import CopyError, CopyPlan, describe_source, plan_copy, run_copy, verify_copy
 from convoscope.transfer.journal import Journal
