@@ -138,6 +138,9 @@ async def detect_capabilities(
     Item-level probes look at `probe_conversation_id` (say, the conversation being opened), or
     else at the first conversation the server lists; with neither they stay None.
     """
+    known = getattr(client, "known_capabilities", None)
+    if isinstance(known, Capabilities):
+        return known  # a saved file says what it offers; there is nothing to probe
     found: dict[str, Any] = {}
     try:
         listed_id = await _probe_listing(client, found)

@@ -151,6 +151,10 @@ class ConversationsClient:
         data = await self._request("POST", ("conversations",), json_body=body)
         return _validated(Conversation, data, "conversation")
 
+    async def delete_conversation(self, conversation_id: str) -> None:
+        """Delete a conversation (used only to remove what `copy` made to probe a server)."""
+        await self._request("DELETE", ("conversations", conversation_id))
+
     async def list_conversations(
         self,
         *,
@@ -233,6 +237,12 @@ class ConversationsClient:
             json_body={"items": list(items)},
         )
         return _page(ItemPage, data)
+
+    # --- responses (only to find the conversation a response belongs to) --------------------------
+
+    async def retrieve_response(self, response_id: str) -> Any:
+        """`GET /responses/{id}`: the response object, as JSON (see `api.responses`)."""
+        return await self._request("GET", ("responses", response_id))
 
     # --- transport -------------------------------------------------------------------------------
 

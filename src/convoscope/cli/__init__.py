@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "locate": "convoscope.cli.locate",
     "profiles": "convoscope.cli.profiles",
     "auth": "convoscope.cli.auth",
+    "copy": "convoscope.cli.copy_conversation",
+    "diff": "convoscope.cli.diff_conversations",
 }
 VIEWER = "convoscope.cli.viewer"
 

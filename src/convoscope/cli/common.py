@@ -29,7 +29,14 @@ def base_url_argument(text: str) -> str:
 
 
 def conversation_argument(text: str) -> str:
-    """argparse `type=` for a conversation: an id or any URL holding one, exactly as the picker."""
+    """argparse `type=` for a conversation: an id or any URL holding one, exactly as the picker;
+    a saved file's path passes as it is (a file name may hold a `conv_…` id too)."""
+    from convoscope.api.files import looks_like_file, meant_as_file
+
+    if looks_like_file(text):
+        return text
+    if meant_as_file(text):
+        raise argparse.ArgumentTypeError(f"no such file: {one_line(text, 200)}")
     conversation_id = conversation_id_in(text)
     if conversation_id is None:
         raise argparse.ArgumentTypeError(

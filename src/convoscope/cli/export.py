@@ -20,13 +20,13 @@ from convoscope.cli.common import (
     add_conversation_argument,
     add_include_option,
     add_type_option,
-    build_client,
     check_includes,
     check_item_types,
     fail,
     print_retry_to_stderr,
     split_types,
 )
+from convoscope.cli.sources import open_source
 from convoscope.render.export import FORMAT_NAMES, FORMATS, ExportRequest, ExportResult, export_conversation, format_for_path
 
 PROGRESS_INTERVAL_S = 0.2
@@ -70,16 +70,19 @@ def main(argv: Sequence[str]) -> int:
 
 
 async def run_export(args: argparse.Namespace) -> int:
-    request = ExportRequest(
-        conversation_id=args.conversation_id,
-        format=args.format,
-        path=args.output,
-        include=tuple(args.include),
-        types=frozenset(args.types),
-    )
     progress = TerminalProgress() if sys.stderr.isatty() else None
-    async with build_client(args, on_retry=print_retry_to_stderr) as client:
+    # A saved file or a resp_ id works as well as a conversation id (cli/sources.py).
+    async with open_source(args, args.conversation_id, on_retry=print_retry_to_stderr) as source:
+        client = source.client
         try:
+            await source.resolve()
+            request = ExportRequest(
+                conversation_id=source.conversation_id,
+                format=args.format,
+                path=args.output,
+                include=tuple(args.include),
+                types=frozenset(args.types),
+            )
             result = await export_conversation(
                 client, request, on_progress=progress.update if progress else None
             )

@@ -16,13 +16,13 @@ from convoscope.cli.common import (
     add_conversation_argument,
     add_include_option,
     add_type_option,
-    build_client,
     check_includes,
     check_item_types,
     fail,
     print_retry_to_stderr,
     split_types,
 )
+from convoscope.cli.sources import open_source
 from convoscope.paging import WalkStop, WalkSummary, walk_items
 from convoscope.render.export import jsonl_line
 from convoscope.render.text import visible
@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="convoscope items",
         description="Write every item of a conversation, oldest first, one per line.",
     )
-    add_conversation_argument(parser)
+    add_conversation_argument(parser, help="a conversation id, a URL containing one, a resp_ id, or a saved file")
     add_connection_options(parser)
     add_type_option(parser)
     parser.add_argument("--order", choices=("asc", "desc"), default="asc")
@@ -66,12 +66,14 @@ def main(argv: Sequence[str]) -> int:
 async def write_items(args: argparse.Namespace, out: TextIO) -> int:
     summary = WalkSummary()
     format_item = _json_line if args.jsonl else _readable_line
-    async with build_client(args, on_retry=print_retry_to_stderr) as client:
+    async with open_source(args, args.conversation_id, on_retry=print_retry_to_stderr) as source:
+        client = source.client
         include = args.include or client.profile.default_include
         try:
+            await source.resolve()
             written = 0
             async for item in walk_items(
-                client, args.conversation_id, order=args.order, include=include, summary=summary
+                client, source.conversation_id, order=args.order, include=include, summary=summary
             ):
                 if args.types and item.type not in args.types:
                     continue

@@ -11,13 +11,15 @@ EPILOG = """\
 other commands:
   convoscope items CONVERSATION [--jsonl] ...      write every item of a conversation
   convoscope export CONVERSATION -o FILE ...       save it as JSONL, JSON, Markdown or HTML
+  convoscope copy SOURCE --to PROFILE_OR_URL ...   copy a conversation to another server
+  convoscope diff A B [--format text] ...          compare two conversations
   convoscope demo-server [--port 8765] ...         serve the demo data as an API on a port
   convoscope profiles                              list profiles and where their keys come from
   convoscope auth login|status|logout [--profile]  store, check or remove a key in the keyring
   convoscope locate                                where the config, history and themes live
 
-CONVERSATION is an id (conv_…) or a URL containing one. --profile, --base-url and --demo go
-before or after the command. Run `convoscope COMMAND --help` for a command's options.
+CONVERSATION is an id (conv_…), a URL containing one, a resp_ id, or a saved file. --profile,
+--base-url and --demo go before or after the command. Run `convoscope COMMAND --help` for a command's options.
 """
 
 
@@ -32,8 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_conversation_argument(
-        parser, nargs="?", help="open this conversation: an id (conv_…) or a URL containing one "
-        "(without it: the conversation picker)"
+        parser, nargs="?", help="open this conversation: an id (conv_…), a URL containing one, a "
+        "resp_ id, or a saved file (JSONL of items, a JSON export, a saved list page); without it: "
+        "the conversation picker"
     )
     add_connection_options(parser)
     parser.add_argument("--version", action="version", version=f"convoscope {__version__}")
@@ -43,8 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     from convoscope.cli.common import build_client
+    from convoscope.cli.sources import open_source
     from convoscope.tui.app import ConvoscopeApp
 
-    app = ConvoscopeApp(build_client(args), conversation_id=args.conversation_id)
+    if args.conversation_id:
+        source = open_source(args, args.conversation_id)
+        app = ConvoscopeApp(source.client, conversation_id=source.conversation_id)
+    else:
+        app = ConvoscopeApp(build_client(args))
     app.run()
     return app.return_code or 0

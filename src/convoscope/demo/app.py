@@ -44,6 +44,8 @@ from convoscope.demo.impersonate import Persona, persona_named
 from convoscope.demo.include import parse_include, strip_item
 from convoscope.demo.inputs import new_items, validate_metadata
 from convoscope.demo.middleware import DemoMiddleware
+from convoscope.demo import variants
+from convoscope.demo.model_responses import response_index
 from convoscope.demo.pages import select_page, walk_all
 from convoscope.demo.responses import APIResponse
 from convoscope.demo.stats import Stats
@@ -69,7 +71,13 @@ def create_app(
         middleware=[Middleware(DemoMiddleware)],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error},
     )
-    app.state.store = Store.with_data(load_bundled(data_dir))
+    bundled = load_bundled(data_dir)
+    app.state.store = Store.with_data(bundled)
+    if variants.SOURCE_ID in bundled:
+        source = bundled[variants.SOURCE_ID]
+        for conversation, items in variants.prompt_variants(source.conversation, list(source.items.items)):
+            app.state.store.add_unlisted(conversation, items)
+    app.state.responses = response_index({cid: (b.conversation, b.items.items) for cid, b in bundled.items()})
     app.state.persona = chosen
     app.state.faults = faults if faults is not None else Faults()
     app.state.fault_injector = FaultInjector()
@@ -89,6 +97,7 @@ def _routes() -> list[Route]:
         Route(conversation + "/items", create_items, methods=["POST"]),
         Route(conversation + "/items/{item_id}", retrieve_item, methods=["GET"]),
         Route(conversation + "/items/{item_id}", delete_item, methods=["DELETE"]),
+        Route("/v1/responses/{response_id}", retrieve_response, methods=["GET"]),
         Route("/v1/_demo/stats", demo_stats, methods=["GET"]),
         Route("/v1/_demo/reset", demo_reset, methods=["POST"]),
         Route("/v1/_demo/faults", demo_get_faults, methods=["GET"]),
@@ -202,6 +211,16 @@ async def delete_item(request: Request) -> Response:
     if not record.timeline.delete(item_id):
         raise item_not_found(item_id)
     return APIResponse(record.conversation)
+
+
+# --- Responses (only retrieval: which conversation a response belongs to) -------------------
+
+async def retrieve_response(request: Request) -> Response:
+    response_id = request.path_params["response_id"]
+    response = request.app.state.responses.get(response_id)
+    if response is None:
+        raise ApiError(404, f"Response with id '{response_id}' not found.")
+    return APIResponse(response)
 
 
 # --- Demo control routes (not part of the API) ----------------------------------------------

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Protocol
 
-from convoscope.demo.bundled import BundledConversation
+from convoscope.demo.bundled import BundledConversation, BundledItems
 from convoscope.demo.errors import conversation_not_found
 from convoscope.demo.pages import Walk
 from convoscope.demo.synthetic import (
@@ -163,6 +163,12 @@ class Store:
         for n in DISCOVERABLE_SIZES:
             store._records[synthetic_conversation_id(n)] = _synthetic_record(n, listed=True)
         return store
+
+    def add_unlisted(self, conversation: dict[str, Any], items: list[dict[str, Any]]) -> None:
+        """A read-mostly conversation served by id only (e.g. the prompt-change variants)."""
+        self._records[conversation["id"]] = ConversationRecord(
+            copy.deepcopy(conversation), Timeline(BundledItems.of(items)), listed=False
+        )
 
     def get(self, conversation_id: str) -> ConversationRecord:
         if conversation_id in self._deleted:

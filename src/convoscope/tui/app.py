@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
 from convoscope.api.capabilities import Capabilities
 from convoscope.api import APIError, AuthenticationError, ConversationsClient, Secret
+from convoscope.api.responses import NoConversationError, locate_response, response_id_in
+from convoscope.render.text import visible
 from convoscope.storage.history import History
 from convoscope.storage.paths import data_dir
 from convoscope.tui.images import set_up_images
@@ -94,12 +96,46 @@ class ConvoscopeApp(App[None]):
 
     def open_conversation(self, conversation_id: str) -> None:
         # Imported on first use: the picker's first frame does not wait for the item renderers.
+        from convoscope.api.files import FileSource, looks_like_file
+        from convoscope.tui.screens.conversation import ConversationScreen
+
+        if not isinstance(self.client, FileSource) and looks_like_file(conversation_id):
+            # A saved file (from the history, or pasted): read-only, through its own source.
+            source = FileSource(conversation_id)
+            screen = ConversationScreen(source, source.conversation_id, self.history)  # type: ignore[arg-type]
+            # Closed with its screen: the file's memory map is not kept open behind the picker.
+            self.push_screen(screen, lambda _: self.run_worker(source.aclose(), group="close-file"))
+            return
+        if response_id := response_id_in(conversation_id):
+            self.open_response(response_id)
+            return
+        self._push_conversation(conversation_id)
+
+    def _push_conversation(self, conversation_id: str, start_at: str | None = None) -> None:
         from convoscope.tui.screens.conversation import ConversationScreen
 
         honours_after = self.capabilities.honours_after if self.capabilities else None
         self.push_screen(
-            ConversationScreen(self.client, conversation_id, self.history, honours_after=honours_after)
+            ConversationScreen(
+                self.client, conversation_id, self.history, honours_after=honours_after, start_at=start_at
+            )
         )
+
+    @work(group="open-response", exclusive=True, name="find-response-conversation")
+    async def open_response(self, response_id: str) -> None:
+        """A `resp_…` id: ask the server for its conversation, then open that at its items."""
+        shown = visible(response_id)
+        self.notify(f"Finding the conversation of {shown}…", markup=False)
+        try:
+            location = await locate_response(self.client, response_id)
+        except NoConversationError as error:
+            self.notify(visible(str(error)), severity="warning", markup=False, timeout=10)
+            return
+        except APIError as error:
+            self.notify(f"Could not look up {shown}: {visible(str(error))}", severity="error", markup=False)
+            self.auth_failed(error)
+            return
+        self._push_conversation(location.conversation_id, start_at=location.first_item_id)
 
     @on(PickerScreen.Open)
     def picker_open(self, event: PickerScreen.Open) -> None:

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Input
 from convoscope.api import APIError, ConversationsClient
 from convoscope.api.include import INCLUDE_VALUES
 from convoscope.api.models import Item
-from convoscope.paging.engine import PagingEngine
+from convoscope.paging.engine import Edge, EdgeState, PagingEngine
 from convoscope.paging.items import ItemCache
 from convoscope.paging.rows import Row
 from convoscope.render.export import ExportResult
@@ -32,6 +32,7 @@ from convoscope.tui import export
 from convoscope.tui.commands import ScreenActions
 from convoscope.tui.screens.export_dialog import ExportDialog, describe_result
 from convoscope.tui.remote_images import RemoteImageError, fetch_image
+from convoscope.tui.transfer_commands import TransferCommands
 from convoscope.tui.screens.login import KeyAware
 from convoscope.tui.screens.menus import FilterMenu, IncludeMenu, KeysScreen
 from convoscope.tui.widgets.conversation_header import ConversationHeader
@@ -120,7 +121,7 @@ class ConversationScreen(Screen[None], KeyAware):
         Binding("escape", "back", "Back", id="conversation.back",
                 tooltip="Back (close search or zoom, then the conversation)"),
     ]
-    COMMANDS = {ScreenActions}
+    COMMANDS = {ScreenActions, TransferCommands}
     DEFAULT_CSS = """
     ConversationScreen #panes { height: 1fr; }
     ConversationScreen ItemList { width: 1fr; }
@@ -139,9 +140,12 @@ class ConversationScreen(Screen[None], KeyAware):
         history: History | None = None,
         *,
         honours_after: bool | None = None,
+        start_at: str | None = None,
     ) -> None:
+        """`start_at`: an item to put the cursor on once loaded (a response's first item)."""
         super().__init__()
         self.client = client
+        self.start_at = start_at
         self.history = history
         self.engine = PagingEngine(
             client, conversation_id, on_change=self._engine_changed, honours_after=honours_after
@@ -252,8 +256,23 @@ class ConversationScreen(Screen[None], KeyAware):
         for status in self.engine.status.values():
             if status.error is not None:
                 self.app.auth_failed(status.error)  # type: ignore[attr-defined]
+        if self.start_at is not None:
+            self._seek_start_item()
         if first_rows and self.item_list.current_row is not None:
             self.show_selected()
+
+    def _seek_start_item(self) -> None:
+        """Page from the start until the item to open at is loaded, then put the cursor on it."""
+        assert self.start_at is not None
+        if self.start_at in self.engine.index:
+            target, self.start_at = self.start_at, None
+            self.item_list.go_to_item(target)
+            self.show_selected()
+        elif self.engine.complete:
+            self.notify("The response's items are not in this conversation any more.", severity="warning")
+            self.start_at = None
+        elif self.engine.status[Edge.HEAD].state is EdgeState.IDLE:
+            self.engine.request(Edge.HEAD)
 
     def _show_header_soon(self) -> None:
         """Redraw the header at most ten times a second: a fast walk changes it per page."""
@@ -621,6 +640,12 @@ class ConversationScreen(Screen[None], KeyAware):
             self.engine.follow()
             self.notify("Following: new items appear as they arrive.")
         self.header.show()
+
+    def action_copy_to(self) -> None:
+        """From the palette: copy this conversation to another server (asks where first)."""
+        from convoscope.tui.screens.copy import CopyScreen
+
+        self.app.push_screen(CopyScreen(self.client, self.engine.conversation_id))
 
     def action_keys(self) -> None:
         self.app.push_screen(KeysScreen(export.binding_rows(self)))

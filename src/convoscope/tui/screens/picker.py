@@ -14,7 +14,9 @@ from textual.widgets import Footer, Input, Static
 
 from convoscope.api import APIError, ConversationsClient
 from convoscope.api.capabilities import detect_capabilities
+from convoscope.api.files import FILE_SERVER, looks_like_file
 from convoscope.api.locators import conversation_id_in, is_http_url
+from convoscope.api.responses import response_id_in
 from convoscope.storage import capabilities_cache
 from convoscope.render.text import visible
 from convoscope.storage.history import History
@@ -111,10 +113,10 @@ class PickerScreen(Screen[None], KeyAware):
     # --- entries ---------------------------------------------------------------------------------
 
     def all_entries(self) -> list[PickerEntry]:
-        recent = [
-            PickerEntry(e.conversation_id, e.title, e.created_at, e.last_opened)
-            for e in self.history.entries(self.server)
-        ]
+        history = self.history.entries(self.server)
+        if self.server != FILE_SERVER:  # recent saved files open from any server's picker
+            history = sorted(history + self.history.entries(FILE_SERVER), key=lambda e: -e.last_opened)
+        recent = [PickerEntry(e.conversation_id, e.title, e.created_at, e.last_opened) for e in history]
         seen = {e.conversation_id for e in recent}
         return recent + [e for e in self.listed if e.conversation_id not in seen]
 
@@ -160,6 +162,9 @@ class PickerScreen(Screen[None], KeyAware):
     @on(Input.Submitted, "#filter")
     def submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
+        if looks_like_file(value) or response_id_in(value):  # the app finds a response's conversation
+            self.post_message(self.Open(value))
+            return
         # A pasted URL names its conversation; it does not filter, so never open the highlight.
         if is_http_url(value) and (pasted := conversation_id_in(value)):
             self.post_message(self.Open(pasted))
@@ -205,5 +210,6 @@ class PickerScreen(Screen[None], KeyAware):
             self.notify("That conversation is not in your history.", severity="warning")
             return
         self.history.forget(self.server, entry.conversation_id)
+        self.history.forget(FILE_SERVER, entry.conversation_id)
         self.notify(f"Forgot {visible(entry.conversation_id)}.", markup=False)
         self.refresh_entries()
