@@ -772,3 +772,10 @@ def test_models_do_not_import_textual():
     code = "import sys, convoscope.api.models; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_one_line_summaries_drop_terminal_colour_and_title_sequences():
+    from convoscope.api.models.text import one_line
+
+    raw = "exit 1: \x1b[31m=====\x1b[0m \x1b[1m1 failed\x1b[0m \x1b]0;title\x07done \x1b stray"
+    assert one_line(raw) == "exit 1: ===== 1 failed done \x1b stray"

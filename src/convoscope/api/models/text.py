@@ -7,6 +7,7 @@ render layer sanitises them. Newlines never survive, because every whitespace ru
 """
 
 import json
+import re
 from typing import Any
 
 SUMMARY_LIMIT = 300
@@ -16,12 +17,23 @@ ELLIPSIS = "…"
 _MAX_JSON_TO_COMPACT = 20_000
 
 
+# Colour and title sequences (CSI, OSC) in program output: a one-line summary is plain text, so
+# they go; a stray ESC that starts no sequence stays, and the render layer shows it as ␛.
+ANSI_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+
+
 def one_line(text: str, limit: int = SUMMARY_LIMIT) -> str:
-    """Collapse all whitespace to single spaces and cut to `limit` characters (with "…")."""
+    """Collapse all whitespace to single spaces and cut to `limit` characters (with "…").
+
+    Terminal escape sequences are dropped: `exit 1: [31mFAILED` reads as `exit 1: FAILED`.
+    """
     # Why a window: collapsing a megabyte of text only to keep 300 characters is wasteful.
     window = text[: limit * 4]
+    cut = len(window) < len(text)
+    if "\x1b" in window:
+        window = ANSI_SEQUENCE.sub("", window)
     flat = " ".join(window.split())
-    if len(flat) > limit or len(window) < len(text):
+    if len(flat) > limit or cut:
         flat = flat[: limit - 1].rstrip() + ELLIPSIS
     return flat
 
