@@ -16,6 +16,7 @@ from textual.widgets.selection_list import Selection
 
 from convoscope.render.groups import ALL_ITEMS, Group, TypeFilter
 from convoscope.render.text import visible
+from convoscope.tui.widgets.check_list import CheckList
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -60,7 +61,7 @@ class FilterMenu(ModalScreen["TypeFilter | None"]):
         ]
         with Vertical():
             yield Static(Text("Show items of these groups and types (none ticked: all)", style="bold"))
-            yield SelectionList[str](*selections, id="filter-choices")
+            yield CheckList[str](*selections, id="filter-choices")
             yield Static("space toggles · enter applies · escape cancels", classes="menu-help")
 
     def action_apply(self) -> None:
@@ -102,7 +103,7 @@ class IncludeMenu(ModalScreen["frozenset[str] | None"]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text("Fields the server leaves out unless asked (include)", style="bold"))
-            yield SelectionList[str](*[Selection(v, v, v in self.current) for v in self.values])
+            yield CheckList[str](*[Selection(v, v, v in self.current) for v in self.values])
             yield Static("space toggles · enter applies · escape cancels", classes="menu-help")
 
     def action_apply(self) -> None:
