@@ -17,6 +17,7 @@ from convoscope.storage.paths import data_dir
 from convoscope.tui.images import set_up_images
 from convoscope.tui.screens.login import KeyAware, LoginScreen
 from convoscope.tui.screens.picker import PickerScreen
+from convoscope.tui.palette import derived_variables
 
 
 class ConvoscopeApp(App[None]):
@@ -48,6 +49,14 @@ class ConvoscopeApp(App[None]):
         self._asking_for_key = False
         self.capabilities: Capabilities | None = None  # what the server offers, once known
         self._auth_error_seen: APIError | None = None
+
+    def get_css_variables(self) -> dict[str, str]:
+        """Textual's variables plus ours (item colours, cursor, highlights), legible in any theme."""
+        variables = super().get_css_variables()
+        theme_own = self.current_theme.variables
+        variables.update(derived_variables(variables, theme_own))
+        self.theme_variables = variables
+        return variables
 
     def on_mount(self) -> None:
         self.push_screen(PickerScreen(self.client, self.history))

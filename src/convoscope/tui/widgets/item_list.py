@@ -31,22 +31,23 @@ class ItemList(LineList):
     | `g`, `home` | Back to the oldest item. |
     """
 
+    # Colours are theme variables (see tui/palette.py): one theme file restyles every row.
     DEFAULT_CSS = """
-    ItemList > .item-list--message { color: $text; }
-    ItemList > .item-list--tool-call { color: $accent; }
-    ItemList > .item-list--tool-output { color: $secondary; }
-    ItemList > .item-list--reasoning { color: $text-muted; text-style: italic; }
-    ItemList > .item-list--shell { color: $success; }
-    ItemList > .item-list--hosted { color: $primary; }
-    ItemList > .item-list--mcp { color: $warning; }
-    ItemList > .item-list--other { color: $text-muted; }
+    ItemList > .item-list--message { color: $item-message; }
+    ItemList > .item-list--tool-call { color: $item-tool-call; }
+    ItemList > .item-list--tool-output { color: $item-tool-output; }
+    ItemList > .item-list--reasoning { color: $item-reasoning; text-style: italic; }
+    ItemList > .item-list--shell { color: $item-shell; }
+    ItemList > .item-list--hosted { color: $item-hosted; }
+    ItemList > .item-list--mcp { color: $item-mcp; }
+    ItemList > .item-list--other { color: $item-other; }
     ItemList > .item-list--label { text-style: bold; }
-    ItemList > .item-list--status { color: $warning; }
-    ItemList > .item-list--problem { color: $error; text-style: bold; }
-    ItemList > .item-list--pair { background: $accent 20%; }
-    ItemList > .item-list--match { background: $warning 25%; }
+    ItemList > .item-list--status { color: $status-incomplete; }
+    ItemList > .item-list--problem { color: $status-failed; text-style: bold; }
+    ItemList > .item-list--pair { background: $pair-background; }
+    ItemList > .item-list--match { background: $match-background; }
     ItemList > .item-list--gap { color: $text-muted; }
-    ItemList > .item-list--gap-error { color: $error; }
+    ItemList > .item-list--gap-error { color: $status-failed; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         *GROUP_CLASSES.values(),
@@ -111,12 +112,21 @@ class ItemList(LineList):
         pieces.append((parts.text, style))
         if parts.status:
             pieces.append((f"  [{parts.status}]", self.get_component_rich_style("item-list--status")))
-        strip = text_strip(pieces)
-        if self.search_term and self.search_term in row.text.casefold():
-            strip = strip.apply_style(self.get_component_rich_style("item-list--match"))
-        if self._is_paired(row):
-            strip = strip.apply_style(self.get_component_rich_style("item-list--pair"))
-        return strip
+        return text_strip(pieces)
+
+    def line_background(self, index: int) -> Style | None:
+        line = self.view.line(index)
+        if not isinstance(line, Row):
+            return None
+        if self._is_match(line):
+            return self.get_component_rich_style("item-list--match")
+        if self._is_paired(line):
+            return self.get_component_rich_style("item-list--pair")
+        return None
+
+    def _is_match(self, row: Row) -> bool:
+        term = self.search_term
+        return bool(term) and (term in row.text.casefold() or term in row.label.casefold())
 
     def _gap_strip(self, gap: GapLine) -> Strip:
         error = _edge_problem(gap.head) or _edge_problem(gap.tail)

@@ -49,6 +49,8 @@ class LineList(ScrollView, can_focus=True):
         Binding("enter", "select", "Open", show=False, id="list.select"),
     ]
 
+    # The cursor is a background laid OVER each line's own styles (which carry their own
+    # background), so it shows whatever the line draws; its colours are theme variables.
     DEFAULT_CSS = """
     LineList {
         height: 1fr;
@@ -56,13 +58,10 @@ class LineList(ScrollView, can_focus=True):
         background: $surface;
     }
     LineList > .line-list--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-        text-style: $block-cursor-text-style;
+        background: $cursor-background;
     }
     LineList:blur > .line-list--cursor {
-        background: $block-cursor-blurred-background;
-        text-style: $block-cursor-blurred-text-style;
+        background: $cursor-blurred-background;
     }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {"line-list--cursor"}
@@ -93,9 +92,26 @@ class LineList(ScrollView, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        # A plain attribute, not reactive: moving repaints two lines, not the whole widget.
-        self.cursor = 0
+        # Not reactive: moving repaints two lines, not the whole widget.
+        self._cursor = 0
         self._strips: LRUCache[tuple, tuple[object, Strip]] = LRUCache(1024)
+        # What each screen row (y) shows now, as painted: (index, width, cursor, line key).
+        # Repaints compare with this, never with the strip cache, which also holds lines that
+        # are not on screen (a filter shown before, entries from before the list was emptied).
+        self._drawn: dict[int, tuple] = {}
+        self._painting = False
+
+    @property
+    def cursor(self) -> int:
+        return self._cursor
+
+    @cursor.setter
+    def cursor(self, index: int) -> None:
+        """Setting the cursor repaints the line it leaves and the line it lands on."""
+        previous, self._cursor = self._cursor, index
+        if previous != index:
+            self.refresh_index(previous)
+            self.refresh_index(index)
 
     # --- for subclasses --------------------------------------------------------------------------
 
@@ -108,6 +124,10 @@ class LineList(ScrollView, can_focus=True):
 
     def render_line_at(self, index: int, width: int, cursor: bool) -> Strip:
         raise NotImplementedError
+
+    def line_background(self, index: int) -> Style | None:
+        """A background laid over line `index` when it is not the cursor (a highlight), or None."""
+        return None
 
     def viewport_changed(self, first: int, last: int) -> None:
         """Called when the visible lines change (a hook for prefetch)."""
@@ -131,10 +151,15 @@ class LineList(ScrollView, can_focus=True):
         """
         top, width = self.scroll_offset.y, self.scrollable_content_region.width
         count = self.line_count()
-        for index in range(top, top + self.size.height):
-            cached = self._strips.get((index, width, index == self.cursor))
-            if index >= count or cached is None or cached[0] != self.line_key(index):
-                self.refresh_line(index)
+        for y in range(self.size.height):
+            if self._drawn.get(y) != self._line_state(top + y, width, count):
+                self.refresh_line(top + y)
+
+    def _line_state(self, index: int, width: int, count: int) -> tuple:
+        """What line `index` should look like now, comparable with what was painted."""
+        if index >= count:
+            return ("blank", width)
+        return (index, width, index == self.cursor, self.line_key(index))
 
     def refresh_index(self, index: int) -> None:
         if self.scroll_offset.y <= index < self.scroll_offset.y + self.size.height:
@@ -142,10 +167,21 @@ class LineList(ScrollView, can_focus=True):
 
     # --- drawing ---------------------------------------------------------------------------------
 
+    def render_lines(self, crop):  # type: ignore[no-untyped-def]
+        # Lines rendered from here are painted on the screen; `_drawn` records them.
+        self._painting = True
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._painting = False
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        if index >= self.line_count():
+        count = self.line_count()
+        if self._painting:
+            self._drawn[y] = self._line_state(index, width, count)
+        if index >= count:
             return Strip.blank(width, self.rich_style)
         cursor = index == self.cursor
         key = (index, width, cursor)
@@ -154,18 +190,32 @@ class LineList(ScrollView, can_focus=True):
         if cached is not None and cached[0] == line_key:
             return cached[1]
         strip = self.render_line_at(index, width, cursor)
-        if cursor:
-            strip = strip.apply_style(self.get_component_rich_style("line-list--cursor"))
         strip = strip.adjust_cell_length(width, self.rich_style)
+        overlay = self.get_component_rich_style("line-list--cursor") if cursor else self.line_background(index)
+        if overlay is not None:
+            strip = overlay_background(strip, overlay)
         self._strips[key] = (line_key, strip)
         return strip
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        self._drawn.clear()
+
+    def on_focus(self) -> None:
+        self._restyle_cursor()
+
+    def on_blur(self) -> None:
+        self._restyle_cursor()
+
+    def _restyle_cursor(self) -> None:
+        """Focus changes the cursor's colour: drop its cached strips and repaint it."""
+        self._strips.clear()
+        self.refresh_index(self.cursor)
 
     def on_resize(self) -> None:
         self._strips.clear()
+        self._drawn.clear()
         set_virtual_size(self, Size(self.scrollable_content_region.width, self.line_count()))
         self._report_viewport()
 
@@ -184,10 +234,7 @@ class LineList(ScrollView, can_focus=True):
         if count == 0:
             return
         index = max(0, min(index, count - 1))
-        previous, self.cursor = self.cursor, index
-        if previous != index:
-            self.refresh_index(previous)
-            self.refresh_index(index)
+        previous, self.cursor = self.cursor, index  # repaints both lines
         if scroll:
             self.scroll_to_cursor()
         if previous != index:
@@ -242,6 +289,16 @@ class LineList(ScrollView, can_focus=True):
         if index == self.cursor and event.chain >= 2:
             self.action_select()
         self.move_cursor(index, scroll=False)
+
+
+def overlay_background(strip: Strip, overlay: Style) -> Strip:
+    """`strip` with `overlay`'s background (and text style) laid over every segment's own.
+
+    `Strip.apply_style` puts a style UNDER the segments', so a segment's background would win;
+    highlights must win instead, while each segment keeps its own foreground colour.
+    """
+    over = Style(bgcolor=overlay.bgcolor, bold=overlay.bold, italic=overlay.italic, underline=overlay.underline)
+    return Strip(Segment.apply_style(strip, post_style=over), strip.cell_length)
 
 
 def text_strip(parts: list[tuple[str, Style]]) -> Strip:

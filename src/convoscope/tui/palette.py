@@ -1,0 +1,135 @@
+"""The app's own colour variables, derived from any Textual theme so every one stays legible.
+
+Lists draw item types, statuses, the cursor and two highlights (a call with its output, search
+matches) in colours named by theme variables (`$item-tool-call`, `$cursor-background`, …). A
+theme may set any of them; the rest are derived here from the theme's base colours, then checked
+the way a user's terminal shows them, in truecolor and in 256 colours (tmux's default):
+
+- every background (cursor focused and blurred, pair, match) differs from the list's background
+  and from each other, in both colour systems;
+- every text colour has a contrast of at least 4.5:1 with every background it is drawn on; a
+  colour that falls short is moved towards the theme's foreground until it does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from rich.color import Color as RichColor
+from rich.color import ColorSystem
+from textual.color import Color
+
+TEXT_CONTRAST = 4.6  # WCAG asks 4.5; a little margin for rounding in terminals
+
+# Text colours: variable -> the theme colour it starts from.
+TEXT_VARIABLES: dict[str, str] = {
+    "item-message": "foreground",
+    "item-tool-call": "accent",
+    "item-tool-output": "secondary",
+    "item-reasoning": "muted",
+    "item-shell": "success",
+    "item-hosted": "primary",
+    "item-mcp": "warning",
+    "item-other": "muted",
+    "status-failed": "error",
+    "status-incomplete": "warning",
+    "status-in-progress": "primary",
+    "match-foreground": "warning",
+    "text-muted": "muted",
+}
+
+# Backgrounds: variable -> (theme colour blended into the list background, how much).
+BACKGROUND_VARIABLES: dict[str, tuple[str, float]] = {
+    "cursor-background": ("primary", 0.55),
+    "cursor-blurred-background": ("primary", 0.28),
+    "pair-background": ("accent", 0.16),
+    "match-background": ("warning", 0.32),
+}
+
+VARIABLES = (*BACKGROUND_VARIABLES, *TEXT_VARIABLES)
+
+
+def derived_variables(system: Mapping[str, str], given: Mapping[str, str]) -> dict[str, str]:
+    """Values for every variable in `VARIABLES` that `given` (the theme's own) does not set.
+
+    `system` is the theme's generated colour system (`Theme.to_color_system().generate()`).
+    """
+
+    def base(name: str) -> Color:
+        return Color.parse(system[name])
+
+    surface = base("surface")
+    foreground = base("foreground")
+    backgrounds: dict[str, Color] = {}
+    taken = [surface, base("background"), base("panel")]
+    for name, (tint, amount) in BACKGROUND_VARIABLES.items():
+        colour = Color.parse(given[name]) if name in given else distinct_background(surface, base(tint), amount, taken)
+        backgrounds[name] = colour
+        taken.append(colour)
+    text_backgrounds = [surface, base("background"), base("panel"), *backgrounds.values()]
+    muted = foreground.blend(surface, 0.4)
+    result = {name: colour.hex for name, colour in backgrounds.items() if name not in given}
+    for name, start in TEXT_VARIABLES.items():
+        if name in given:
+            continue
+        colour = muted if start == "muted" else base(start)
+        result[name] = legible(colour, text_backgrounds, toward=foreground).hex
+    return result
+
+
+def in_256(colour: Color) -> Color:
+    """The colour a 256-colour terminal shows for `colour`."""
+    rich = RichColor.from_rgb(colour.r, colour.g, colour.b).downgrade(ColorSystem.EIGHT_BIT)
+    triplet = rich.get_truecolor()
+    return Color(triplet.red, triplet.green, triplet.blue)
+
+
+def contrast(a: Color, b: Color) -> float:
+    """WCAG 2 contrast ratio, 1 to 21."""
+    lighter, darker = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def reads_on(text: Color, background: Color) -> bool:
+    """Whether `text` is legible on `background` in truecolor and in 256 colours."""
+    return (
+        contrast(text, background) >= TEXT_CONTRAST
+        and contrast(in_256(text), in_256(background)) >= TEXT_CONTRAST
+    )
+
+
+def legible(colour: Color, backgrounds: Iterable[Color], *, toward: Color) -> Color:
+    """`colour`, moved towards `toward` (the theme's foreground) just enough to read on every
+    background; `toward` itself if nothing short of it does."""
+    backgrounds = list(backgrounds)
+    for step in range(21):
+        candidate = colour.blend(toward, step / 20)
+        if all(reads_on(candidate, background) for background in backgrounds):
+            return candidate
+    return _best_of(toward, backgrounds)
+
+
+def _best_of(toward: Color, backgrounds: list[Color]) -> Color:
+    """The theme's foreground, or white or black when even that does not read everywhere."""
+    candidates = [toward, Color(255, 255, 255), Color(0, 0, 0)]
+    return max(candidates, key=lambda c: min(contrast(c, b) for b in backgrounds))
+
+
+def distinct_background(base: Color, tint: Color, amount: float, taken: Iterable[Color]) -> Color:
+    """`base` blended with `tint` by at least `amount`: as little more as it takes to differ from
+    every colour `taken`, in truecolor and in 256 colours."""
+    taken = list(taken)
+    seen = {c.rgb for c in taken} | {in_256(c).rgb for c in taken}
+    for step in range(0, 16):
+        candidate = base.blend(tint, min(amount + step * 0.05, 1.0))
+        if candidate.rgb not in seen and in_256(candidate).rgb not in seen:
+            return candidate
+    return base.blend(tint, 1.0)
+
+
+def _luminance(colour: Color) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(colour.r) + 0.7152 * channel(colour.g) + 0.0722 * channel(colour.b)

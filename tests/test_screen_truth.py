@@ -1,0 +1,254 @@
+"""What the viewer draws, read back from the screen (tests/screen.py), not from widget attributes.
+
+Each test states a property a user can check by looking: the cursor row stands out in every list,
+focused or not, in truecolor and in 256 colours; pair and match highlights are visible and
+distinct from the cursor; every drawn row is the model's row at that position, whatever the
+sequence of filters, typing, pages and moves, and however frames were delayed.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from textual.widgets import Input, SelectionList
+
+from convoscope.tui.app import ConvoscopeApp
+from convoscope.tui.screens.menus import FilterMenu, IncludeMenu
+from convoscope.tui.screens.picker import PickerScreen
+from convoscope.tui.widgets.conversation_list import ConversationList
+from convoscope.tui.widgets.line_list import LineList
+from tests.conftest import make_client
+from tests.screen import DrawnScreen, read_screen
+from tests.tui_helpers import (  # noqa: F401  (isolated_data_dir is an autouse fixture)
+    SIZE,
+    isolated_data_dir,
+    open_conversation,
+    settle,
+    wait_until,
+)
+
+PALETTES = ["truecolor", "256"]
+MCP_SESSION = "conv_68fb273cbf46498f81a02451975e9ccc073b3ca868649e9c"
+FOUNDRY = "conv_68ff140251886feef45d397789202c9b5faac9acca65e45f"
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def list_box(widget: LineList) -> tuple[range, int, int]:
+    """The screen rows and columns (x0, x1) the list draws its lines in (scrollbar excluded)."""
+    region = widget.scrollable_content_region
+    return range(region.y, region.y + region.height), region.x, region.x + region.width
+
+
+def drawn_list_rows(screen: DrawnScreen, widget: LineList) -> list[str]:
+    rows, x0, x1 = list_box(widget)
+    return [screen.text(y, x0, x1) for y in rows]
+
+
+def cursor_screen_row(widget: LineList) -> int:
+    rows, _, _ = list_box(widget)
+    return rows.start + widget.cursor - widget.scroll_offset.y
+
+
+def assert_cursor_stands_out(screen: DrawnScreen, widget: LineList, *, other_rows: list[int] | None = None) -> None:
+    """The cursor row's background differs from that of every other drawn row of the list."""
+    rows, x0, x1 = list_box(widget)
+    cursor_y = cursor_screen_row(widget)
+    cursor_bg = screen.background(cursor_y, x0, x1)
+    others = other_rows if other_rows is not None else [y for y in rows if y != cursor_y]
+    same = [y for y in others if screen.background(y, x0, x1) == cursor_bg]
+    assert not same, f"cursor row {cursor_y} looks like rows {same} (bg {cursor_bg}):\n{screen}"
+
+
+# --- §2.1 the cursor and the highlights ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+async def test_the_item_list_draws_its_cursor_focused_and_blurred(demo_url, palette):
+    app = ConvoscopeApp(make_client(demo_url), "conv_synth_450")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        await pilot.press("j", "j", "j", "j", "j")
+        drawn = read_screen(app, palette)
+        assert_cursor_stands_out(drawn, items)
+        await pilot.press("tab")  # the detail pane takes focus; the list's cursor stays visible
+        assert not items.has_focus
+        await pilot.pause()
+        assert_cursor_stands_out(read_screen(app, palette), items)
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+async def test_pair_highlight_is_visible_and_distinct_from_the_cursor(demo_url, palette):
+    app = ConvoscopeApp(make_client(demo_url), "conv_synth_450")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        call = next(n for n in range(items.line_count()) if items.view.line(n).pair_role == "call")
+        items.move_cursor(call)
+        await pilot.pause()
+        partner = items.view.line_of(engine.index.partners(items.current_row)[0])
+        drawn = read_screen(app, palette)
+        rows, x0, x1 = list_box(items)
+        top = items.scroll_offset.y
+        cursor_bg = drawn.background(rows.start + call - top, x0, x1)
+        pair_bg = drawn.background(rows.start + partner - top, x0, x1)
+        plain = [drawn.background(y, x0, x1) for y in rows if y - rows.start + top not in (call, partner)]
+        assert pair_bg != cursor_bg, f"the pair looks like the cursor:\n{drawn}"
+        assert pair_bg not in plain, f"the pair row does not stand out:\n{drawn}"
+        assert_cursor_stands_out(drawn, items)
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+async def test_search_matches_are_highlighted_distinct_from_cursor_and_pair(demo_url, palette):
+    app = ConvoscopeApp(make_client(demo_url), "conv_synth_450")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        await pilot.press("slash", *"reasoning", "enter")
+        await pilot.pause()
+        drawn = read_screen(app, palette)
+        rows, x0, x1 = list_box(items)
+        top = items.scroll_offset.y
+        matching = [
+            rows.start + n - top
+            for n in range(top, min(top + len(rows), items.line_count()))
+            if n != items.cursor and "reasoning" in items.render_line_at(n, 200, False).text
+        ]
+        assert len(matching) >= 2
+        match_bgs = {drawn.background(y, x0, x1) for y in matching}
+        assert len(match_bgs) == 1, f"matches drawn differently: {match_bgs}"
+        others = [y for y in rows if y not in matching and y != cursor_screen_row(items)]
+        plain = {drawn.background(y, x0, x1) for y in others}
+        assert not (match_bgs & plain), f"matches do not stand out:\n{drawn}"
+        assert_cursor_stands_out(drawn, items)
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+async def test_the_picker_draws_its_cursor_while_typing_and_in_the_list(demo_url, palette):
+    app = ConvoscopeApp(make_client(demo_url))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen) and bool(app.screen.listed))
+        conversations = app.screen.query_one(ConversationList)
+        await pilot.press("down", "down")
+        assert isinstance(app.focused, Input)
+        await pilot.pause()
+        rows, _, _ = list_box(conversations)
+        shown = [y for y in rows if y - rows.start < conversations.line_count()]
+        assert_cursor_stands_out(read_screen(app, palette), conversations)
+        conversations.focus()
+        await pilot.pause()
+        assert_cursor_stands_out(read_screen(app, palette), conversations, other_rows=shown[:1] + shown[3:])
+
+
+@pytest.mark.parametrize("menu_key", ["T", "i"])
+@pytest.mark.parametrize("palette", PALETTES)
+async def test_menus_draw_their_cursor_and_ticks_readable_without_colour(demo_url, palette, menu_key):
+    app = ConvoscopeApp(make_client(demo_url), "conv_synth_450")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_conversation(pilot)
+        await pilot.press(menu_key)
+        await wait_until(pilot, lambda: isinstance(app.screen, (FilterMenu, IncludeMenu)))
+        choices = app.screen.query_one(SelectionList)
+        await pilot.press("space", "down", "down")  # tick the first, move the cursor to the third
+        await pilot.pause()
+        drawn = read_screen(app, palette)
+        region = choices.content_region
+        rows = range(region.y, region.y + min(region.height, choices.option_count))
+        x0, x1 = region.x, region.x + region.width
+        cursor_y = region.y + choices.highlighted - choices.scroll_offset.y
+        cursor_bg = drawn.background(cursor_y, x0, x1)
+        assert all(drawn.background(y, x0, x1) != cursor_bg for y in rows if y != cursor_y), str(drawn)
+        # Ticked and unticked differ in their characters, not only in colour.
+        ticked = drawn.text(rows.start, x0, x1)
+        unticked = drawn.text(rows.start + 1, x0, x1)
+        assert "[x]" in ticked and "[ ]" in unticked, f"{ticked!r} / {unticked!r}"
+
+
+# --- §2.2 drawn rows are the model's rows -----------------------------------------------------------
+
+
+def assert_rows_are_the_models(app, widget: LineList) -> None:
+    drawn = read_screen(app)
+    rows, x0, x1 = list_box(widget)
+    width = x1 - x0
+    top = widget.scroll_offset.y
+    for offset, y in enumerate(rows):
+        index = top + offset
+        expected = (
+            widget.render_line_at(index, width, index == widget.cursor).text[:width].ljust(width)
+            if index < widget.line_count()
+            else " " * width
+        )
+        got = drawn.text(y, x0, x1)
+        assert got.rstrip() == expected.rstrip(), f"row {index} drawn as\n{got!r}\nnot\n{expected!r}\n{drawn}"
+    cursor_y = cursor_screen_row(widget)
+    if widget.line_count() and cursor_y in rows:
+        assert_cursor_stands_out(drawn, widget)
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_every_drawn_row_is_the_models_row_after_filters_moves_and_pages(demo_url, seed):
+    """Random filter cycles, moves and jumps; some with frames drawn between, some without
+    (as when a busy machine delays frames): after each batch the screen shows the model."""
+    rng = random.Random(seed)
+    conversation = rng.choice([FOUNDRY, "conv_synth_450", MCP_SESSION])
+    app = ConvoscopeApp(make_client(demo_url), conversation)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        actions = [
+            lambda: screen.action_cycle_filter(),
+            lambda: items.action_cursor_down(),
+            lambda: items.action_cursor_up(),
+            lambda: items.action_page_down(),
+            lambda: items.move_cursor(rng.randrange(max(items.line_count(), 1))),
+            lambda: items.action_last(),
+            lambda: items.action_first(),
+        ]
+        for _ in range(12):
+            for _ in range(rng.randint(1, 4)):
+                rng.choice(actions)()
+                if rng.random() < 0.5:
+                    await pilot.pause()  # a frame is drawn here
+            await settle(pilot, screen.item_list.engine)
+            assert_rows_are_the_models(app, items)
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_every_drawn_row_is_the_models_row_while_typing_in_the_picker(demo_url, seed):
+    rng = random.Random(seed)
+    app = ConvoscopeApp(make_client(demo_url))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen) and bool(app.screen.listed))
+        picker = app.screen
+        conversations = picker.query_one(ConversationList)
+        filter_input = picker.query_one(Input)
+        for _ in range(15):
+            for _ in range(rng.randint(1, 4)):
+                key = rng.choice(["z", "s", "y", "n", "backspace", "backspace", "down", "up"])
+                if key == "backspace":
+                    filter_input.value = filter_input.value[:-1]
+                elif key in ("down", "up"):
+                    conversations.move_cursor(conversations.cursor + (1 if key == "down" else -1))
+                else:
+                    filter_input.value += key
+                if rng.random() < 0.5:
+                    await pilot.pause()
+            await pilot.pause()
+            needle = filter_input.value.strip().lower()
+            expected = [e.conversation_id for e in picker.all_entries() if e.matches(needle)]
+            assert [e.conversation_id for e in conversations.entries] == expected
+            assert_rows_are_the_models(app, conversations)
+
+
+async def test_the_picker_redraws_every_row_after_typing_zzz_and_deleting_it(demo_url):
+    app = ConvoscopeApp(make_client(demo_url))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen) and bool(app.screen.listed))
+        conversations = app.screen.query_one(ConversationList)
+        await pilot.press("z", "z", "z")
+        await pilot.pause()
+        assert_rows_are_the_models(app, conversations)
+        await pilot.press("backspace", "backspace", "backspace")
+        await pilot.pause()
+        assert conversations.line_count() >= 9
+        assert_rows_are_the_models(app, conversations)
