@@ -252,3 +252,102 @@ async def test_the_picker_redraws_every_row_after_typing_zzz_and_deleting_it(dem
         await pilot.pause()
         assert conversations.line_count() >= 9
         assert_rows_are_the_models(app, conversations)
+
+
+# --- §2.3 status shows in the first columns ---------------------------------------------------------
+
+WIDTHS = [60, 80, 120, 200]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_failed_items_show_it_in_the_first_columns_at_any_width(demo_url, width):
+    app = ConvoscopeApp(make_client(demo_url), MCP_SESSION)
+    async with app.run_test(size=(width, 40)) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        items.move_cursor(0)
+        await pilot.pause()
+        drawn = read_screen(app)
+        rows, x0, x1 = list_box(items)
+        top = items.scroll_offset.y
+        failed, completed = [], []
+        for y in rows:
+            index = top + y - rows.start
+            if index >= items.line_count() or index == items.cursor:
+                continue
+            row = items.view.line(index)
+            if getattr(row, "type", None) == "mcp_call":
+                (failed if row.status == "failed" else completed).append(y)
+        assert failed and completed, str(drawn)
+        for y in failed:
+            assert "✗" in drawn.text(y, x0, x0 + 3), f"row {y} does not say it failed:\n{drawn}"
+        for y in completed:
+            assert "✗" not in drawn.text(y, x0, x0 + 3)
+        # ...and by colour: the mark is drawn in another colour than the rest of the row.
+        mark = drawn.cells(failed[0], x0, x0 + 3)
+        mark_fg = next(cell.fg for cell in mark if cell.char == "✗")
+        assert mark_fg not in drawn.foregrounds(completed[0], x0, x1)
+
+
+def test_every_status_has_its_own_mark():
+    from convoscope.paging.rows import Row
+    from convoscope.render.rows import row_line
+
+    def mark(status):
+        return row_line(Row("x", "mcp_call", "mcp", "text", status, (), None)).status_mark
+
+    marks = {status: mark(status) for status in ("failed", "incomplete", "in_progress")}
+    assert len(set(marks.values())) == 3 and all(m.strip() for m in marks.values()), marks
+    assert mark("completed") == " " and mark(None) == " "
+
+
+# --- §2.4 small terminals -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_the_summary_gets_the_room_before_the_label(demo_url, width):
+    from convoscope.render.text import visible
+
+    app = ConvoscopeApp(make_client(demo_url), "conv_synth_450")
+    async with app.run_test(size=(width, 24)) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        drawn = read_screen(app)
+        rows, x0, x1 = list_box(items)
+        wanted = (x1 - x0) // 2  # at least half the list's width goes to what the item says
+        for y in rows:
+            index = items.scroll_offset.y + y - rows.start
+            row = items.view.line(index)
+            summary = visible(row.text)
+            shown = min(len(summary), wanted)
+            assert summary[:shown] in drawn.text(y, x0, x1), (
+                f"{width} columns: row {index} shows less than {shown} characters of {summary!r}:\n{drawn}"
+            )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_the_picker_gives_the_title_room_before_the_id(demo_url, width):
+    app = ConvoscopeApp(make_client(demo_url))
+    async with app.run_test(size=(width, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen) and bool(app.screen.listed))
+        conversations = app.screen.query_one(ConversationList)
+        await pilot.pause()
+        drawn = read_screen(app)
+        rows, x0, x1 = list_box(conversations)
+        for y, entry in zip(rows, conversations.entries, strict=False):
+            text = drawn.text(y, x0, x1)
+            title = entry.title
+            shown = min(len(title), (x1 - x0) // 3)
+            assert title[:shown] in text, f"{width} columns: title cut to nothing:\n{drawn}"
+            # The id may be shortened, never to less than its start.
+            assert entry.conversation_id[:12] in text, f"{width} columns: id lost:\n{drawn}"
+
+
+@pytest.mark.parametrize("menu_key", ["T", "i"])
+async def test_menu_hints_are_whole_at_60_by_20(demo_url, menu_key):
+    app = ConvoscopeApp(make_client(demo_url), "conv_synth_450")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await open_conversation(pilot)
+        await pilot.press(menu_key)
+        await wait_until(pilot, lambda: isinstance(app.screen, (FilterMenu, IncludeMenu)))
+        await pilot.pause()
+        drawn = read_screen(app)
+        assert drawn.find("escape cancels") is not None, str(drawn)

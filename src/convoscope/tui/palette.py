@@ -40,10 +40,10 @@ TEXT_VARIABLES: dict[str, str] = {
 
 # Backgrounds: variable -> (theme colour blended into the list background, how much).
 BACKGROUND_VARIABLES: dict[str, tuple[str, float]] = {
-    "cursor-background": ("primary", 0.55),
-    "cursor-blurred-background": ("primary", 0.28),
-    "pair-background": ("accent", 0.16),
-    "match-background": ("warning", 0.32),
+    "cursor-background": ("primary", 0.5),
+    "cursor-blurred-background": ("primary", 0.25),
+    "pair-background": ("success", 0.15),
+    "match-background": ("warning", 0.25),
 }
 
 VARIABLES = (*BACKGROUND_VARIABLES, *TEXT_VARIABLES)
@@ -63,7 +63,11 @@ def derived_variables(system: Mapping[str, str], given: Mapping[str, str]) -> di
     backgrounds: dict[str, Color] = {}
     taken = [surface, base("background"), base("panel")]
     for name, (tint, amount) in BACKGROUND_VARIABLES.items():
-        colour = Color.parse(given[name]) if name in given else distinct_background(surface, base(tint), amount, taken)
+        colour = (
+            Color.parse(given[name])
+            if name in given
+            else distinct_background(surface, base(tint), amount, taken, readable=foreground)
+        )
         backgrounds[name] = colour
         taken.append(colour)
     text_backgrounds = [surface, base("background"), base("panel"), *backgrounds.values()]
@@ -99,9 +103,14 @@ def reads_on(text: Color, background: Color) -> bool:
 
 
 def legible(colour: Color, backgrounds: Iterable[Color], *, toward: Color) -> Color:
-    """`colour`, moved towards `toward` (the theme's foreground) just enough to read on every
-    background; `toward` itself if nothing short of it does."""
+    """`colour`, lightened (on dark themes; darkened on light ones) just enough to read on every
+    background, keeping its hue; else blended towards `toward` (the theme's foreground)."""
     backgrounds = list(backgrounds)
+    dark_theme = _luminance(toward) > sum(_luminance(b) for b in backgrounds) / len(backgrounds)
+    for step in range(21):
+        candidate = colour.lighten(step / 20) if dark_theme else colour.darken(step / 20)
+        if all(reads_on(candidate, background) for background in backgrounds):
+            return candidate
     for step in range(21):
         candidate = colour.blend(toward, step / 20)
         if all(reads_on(candidate, background) for background in backgrounds):
@@ -115,16 +124,31 @@ def _best_of(toward: Color, backgrounds: list[Color]) -> Color:
     return max(candidates, key=lambda c: min(contrast(c, b) for b in backgrounds))
 
 
-def distinct_background(base: Color, tint: Color, amount: float, taken: Iterable[Color]) -> Color:
-    """`base` blended with `tint` by at least `amount`: as little more as it takes to differ from
-    every colour `taken`, in truecolor and in 256 colours."""
+def distinct_background(
+    base: Color, tint: Color, amount: float, taken: Iterable[Color], *, readable: Color
+) -> Color:
+    """`base` blended with `tint` by about `amount`: the nearest amount at which it differs from
+    every colour `taken` and `readable` (the theme's text) still reads on it, in truecolor and in
+    256 colours."""
     taken = list(taken)
-    seen = {c.rgb for c in taken} | {in_256(c).rgb for c in taken}
-    for step in range(0, 16):
-        candidate = base.blend(tint, min(amount + step * 0.05, 1.0))
-        if candidate.rgb not in seen and in_256(candidate).rgb not in seen:
+    seen_256 = {in_256(c).rgb for c in taken}
+    amounts = [amount + sign * step * 0.03 for step in range(30) for sign in (1, -1)]
+    for tried in amounts:
+        if not 0.06 <= tried <= 1.0:
+            continue
+        candidate = base.blend(tint, tried)
+        if (
+            all(_apart(candidate, c) for c in taken)
+            and in_256(candidate).rgb not in seen_256
+            and reads_on(readable, candidate)
+        ):
             return candidate
-    return base.blend(tint, 1.0)
+    return base.blend(tint, amount)
+
+
+def _apart(a: Color, b: Color) -> bool:
+    """Whether two backgrounds are far enough apart for an eye to tell them apart at once."""
+    return max(abs(x - y) for x, y in zip(a.rgb, b.rgb)) >= 20
 
 
 def _luminance(colour: Color) -> float:

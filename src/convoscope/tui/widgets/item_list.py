@@ -18,6 +18,9 @@ from convoscope.tui.widgets.line_list import LineList, text_strip
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 LABEL_WIDTH = 18
+LEAD_WIDTH = 5  # status mark, type glyph, space, pair mark, space
+MIN_SUMMARY = 32  # the label column gives way before the summary gets narrower than this
+MIN_LABEL = 8  # a label column narrower than this says too little: drop it
 
 GROUP_CLASSES = {group: f"item-list--{group.name.lower().replace('_', '-')}" for group in Group}
 
@@ -43,6 +46,9 @@ class ItemList(LineList):
     ItemList > .item-list--other { color: $item-other; }
     ItemList > .item-list--label { text-style: bold; }
     ItemList > .item-list--status { color: $status-incomplete; }
+    ItemList > .item-list--status-failed { color: $status-failed; text-style: bold; }
+    ItemList > .item-list--status-incomplete { color: $status-incomplete; text-style: bold; }
+    ItemList > .item-list--status-in-progress { color: $status-in-progress; text-style: bold; }
     ItemList > .item-list--problem { color: $status-failed; text-style: bold; }
     ItemList > .item-list--pair { background: $pair-background; }
     ItemList > .item-list--match { background: $match-background; }
@@ -53,6 +59,9 @@ class ItemList(LineList):
         *GROUP_CLASSES.values(),
         "item-list--label",
         "item-list--status",
+        "item-list--status-failed",
+        "item-list--status-incomplete",
+        "item-list--status-in-progress",
         "item-list--problem",
         "item-list--pair",
         "item-list--match",
@@ -93,25 +102,35 @@ class ItemList(LineList):
         line = self.view.line(index)
         if isinstance(line, GapLine):
             return self._gap_strip(line)
-        return self._row_strip(line)
+        return self._row_strip(line, width)
 
     def _is_paired(self, row: Row) -> bool:
         return bool(self.pair_keys) and any(link.key in self.pair_keys for link in row.links)
 
-    def _row_strip(self, row: Row) -> Strip:
+    def _row_strip(self, row: Row, width: int) -> Strip:
+        """Status mark and type glyph first (they must show at any width), then the label column
+        (which gives way first on a narrow list), then the summary."""
         parts = row_line(row)
         style = self.get_component_rich_style(GROUP_CLASSES[parts.group])
         label_style = style + self.get_component_rich_style("item-list--label")
+        status_style = (
+            self.get_component_rich_style(f"item-list--status-{parts.status_kind.replace('_', '-')}")
+            if parts.status_kind
+            else style
+        )
         pieces: list[tuple[str, Style]] = [
-            (f" {parts.glyph} ", style),
+            (parts.status_mark, status_style),
+            (f"{parts.glyph} ", style),
             (parts.pair_mark + " ", style),
-            (_fit(parts.label, LABEL_WIDTH) + " ", label_style),
         ]
+        label_width = _label_width(width)
+        if label_width:
+            pieces.append((_fit(parts.label, label_width) + " ", label_style))
         if parts.problem:
             pieces.append(("⚠ ", self.get_component_rich_style("item-list--problem")))
         pieces.append((parts.text, style))
         if parts.status:
-            pieces.append((f"  [{parts.status}]", self.get_component_rich_style("item-list--status")))
+            pieces.append((f"  [{parts.status}]", status_style))
         return text_strip(pieces)
 
     def line_background(self, index: int) -> Style | None:
@@ -305,6 +324,13 @@ def _edge_problem(status: EdgeStatus) -> str | None:
     if status.state is EdgeState.STOPPED:
         return f"stopped: {status.message}"
     return None
+
+
+def _label_width(width: int) -> int:
+    """The label column's width on a list `width` cells wide: the summary keeps MIN_SUMMARY."""
+    room = width - LEAD_WIDTH - 1 - MIN_SUMMARY
+    label = min(LABEL_WIDTH, room)
+    return label if label >= MIN_LABEL else 0
 
 
 def _fit(text: str, width: int) -> str:
