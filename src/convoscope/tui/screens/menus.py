@@ -25,7 +25,7 @@ MODAL_CSS = """
     border: round $accent; background: $surface; padding: 0 1;
 }}
 {name} SelectionList {{ height: auto; max-height: 30; }}
-{name} .menu-help {{ color: $text-muted; }}
+{name} .menu-help {{ color: $text-muted; dock: bottom; }}  /* stays whole when the list is cut */
 """
 
 

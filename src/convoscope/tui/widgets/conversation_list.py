@@ -52,13 +52,28 @@ class ConversationList(LineList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.entries: list[PickerEntry] = []
-        self.id_width = 24
+        self.id_width = 24  # the id column's natural width (the longest id, 24 to 60)
+        self.title_width = 0  # the longest title
 
     def show_entries(self, entries: list[PickerEntry]) -> None:
         self.entries = entries
         longest = max((len(e.conversation_id) for e in entries), default=24)
         self.id_width = min(max(longest, 24), 60)
+        self.title_width = max((len(e.title) for e in entries), default=0)
         self.lines_changed()
+
+    def columns(self, width: int) -> tuple[int, int]:
+        """(id width, date width) on a list `width` cells wide.
+
+        The title keeps up to two fifths of the width; the id column gives way first (shortened
+        in the middle), and the date goes before the id gets shorter than MIN_ID.
+        """
+        title = min(self.title_width, width * 2 // 5)
+        for when in (WHEN_WIDTH, 0):
+            id_width = min(self.id_width, width - LEAD - 2 - when - title)
+            if id_width >= MIN_ID_WITH_DATE or when == 0:
+                return max(id_width, MIN_ID), when
+        raise AssertionError("unreachable")
 
     @property
     def highlighted(self) -> PickerEntry | None:
@@ -68,21 +83,22 @@ class ConversationList(LineList):
         return len(self.entries)
 
     def line_key(self, index: int) -> object:
-        return (self.entries[index], self.id_width)
+        return (self.entries[index], self.id_width, self.title_width)
 
     def render_line_at(self, index: int, width: int, cursor: bool) -> Strip:
         entry = self.entries[index]
         dim = self.get_component_rich_style("conversation-list--dim")
-        when = _when(entry)
+        id_width, when_width = self.columns(width)
         marker = "★ " if entry.last_opened else "  "
-        return text_strip(
-            [
-                (f" {marker}", self.get_component_rich_style("conversation-list--recent")),
-                (visible(entry.conversation_id).ljust(self.id_width) + "  ", self.get_component_rich_style("conversation-list--id")),
-                (f"{when:<18} ", dim),
-                (visible(entry.title), self.rich_style),
-            ]
-        )
+        pieces = [
+            (f" {marker}", self.get_component_rich_style("conversation-list--recent")),
+            (_shorten(visible(entry.conversation_id), id_width).ljust(id_width) + "  ",
+             self.get_component_rich_style("conversation-list--id")),
+        ]
+        if when_width:
+            pieces.append((f"{_when(entry):<{when_width - 1}} ", dim))
+        pieces.append((visible(entry.title), self.rich_style))
+        return text_strip(pieces)
 
     class ForgetRequested(Message):
         """The user asked to remove `entry` from the recent history."""
@@ -94,6 +110,20 @@ class ConversationList(LineList):
     def action_forget(self) -> None:
         if self.highlighted is not None:
             self.post_message(self.ForgetRequested(self.highlighted))
+
+
+LEAD = 3  # " ★ "
+WHEN_WIDTH = 19
+MIN_ID = 14
+MIN_ID_WITH_DATE = 20
+
+
+def _shorten(text: str, width: int) -> str:
+    """`text` in `width` cells: its start and, when there is room, its end, around an ellipsis."""
+    if len(text) <= width:
+        return text
+    tail = 6 if width >= 20 else 0
+    return text[: width - 1 - tail] + "…" + (text[-tail:] if tail else "")
 
 
 def _when(entry: PickerEntry) -> str:
