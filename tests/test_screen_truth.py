@@ -351,3 +351,39 @@ async def test_menu_hints_are_whole_at_60_by_20(demo_url, menu_key):
         await pilot.pause()
         drawn = read_screen(app)
         assert drawn.find("escape cancels") is not None, str(drawn)
+
+
+# --- §2.6 search: a counter, and the matches marked in the rows --------------------------------------
+
+
+async def test_search_says_which_match_of_how_many_and_marks_the_term(demo_url):
+    app = ConvoscopeApp(make_client(demo_url), "conv_synth_450")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        term = "reasoning"
+        total = sum(
+            1
+            for n in range(items.line_count())
+            if hasattr(row := items.view.line(n), "text") and (term in row.text.lower() or term in row.label.lower())
+        )
+        assert total >= 3
+        await pilot.press("slash", *term, "enter")
+        await pilot.pause()
+        drawn = read_screen(app)
+        assert drawn.find(f"match 1 of {total}") is not None, str(drawn)
+        await pilot.press("n")
+        await pilot.pause()
+        drawn = read_screen(app)
+        assert drawn.find(f"match 2 of {total}") is not None, str(drawn)
+        # The term itself is marked where it shows in the row (not only the row's background).
+        rows, x0, x1 = list_box(items)
+        y = cursor_screen_row(items)
+        found = drawn.text(y, x0, x1).lower().find(term)
+        assert found >= 0
+        marked = drawn.cells(y, x0 + found, x0 + found + len(term))
+        unmarked = drawn.cells(y, x0, x0 + found)
+        assert all(cell.underline for cell in marked) and not any(cell.underline for cell in unmarked)
+        await pilot.press("j")  # off the match: the count stays, the position goes
+        await pilot.pause()
+        if not items.current_row or term not in items.current_row.text.lower():
+            assert read_screen(app).find(f"{total} matches") is not None

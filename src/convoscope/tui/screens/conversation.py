@@ -260,6 +260,7 @@ class ConversationScreen(Screen[None], KeyAware):
             self._seek_start_item()
         if first_rows and self.item_list.current_row is not None:
             self.show_selected()
+        self._show_search_count()
 
     def _seek_start_item(self) -> None:
         """Page from the start until the item to open at is loaded, then put the cursor on it."""
@@ -290,6 +291,7 @@ class ConversationScreen(Screen[None], KeyAware):
     @on(LineList.CursorMoved, "#items")
     def cursor_moved(self) -> None:
         self.show_selected()
+        self._show_search_count()
 
     @on(ReadingView.CursorMoved, "#reading")
     def reading_cursor_moved(self, event: ReadingView.CursorMoved) -> None:
@@ -475,11 +477,22 @@ class ConversationScreen(Screen[None], KeyAware):
     def search_submitted(self, event: Input.Submitted) -> None:
         self.search_term = event.value.strip()
         self._close_search()
-        self.item_list.set_search(self.search_term)
+        also = frozenset(self._fetched_matches(self.search_term)) if self.search_term else frozenset()
+        self.item_list.set_search(self.search_term, also)
         self.detail.set_search(self.search_term)
         self.reading.set_search(self.search_term)
         if self.search_term:
             self._find(backwards=False)
+        self._show_search_count()
+
+    def _show_search_count(self) -> None:
+        """'match 3 of 12' in the header while a search is on (counted over loaded rows)."""
+        search = None
+        if self.search_term:
+            search = (self.search_term, *self.item_list.match_position())
+        if search != self.header.search:
+            self.header.search = search
+            self.header.show()
 
     def _close_search(self) -> None:
         search = self.query_one("#search", Input)

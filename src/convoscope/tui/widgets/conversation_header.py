@@ -36,6 +36,7 @@ class ConversationHeader(Static):
         self.problem: str | None = None
         self.filter_name: str | None = None  # the active type filter, if any
         self.include: frozenset[str] = frozenset()
+        self.search: tuple[str, int | None, int] | None = None  # (term, which match, how many)
 
     def show(self) -> None:
         """Redraw from the engine's state (cheap: no layout)."""
@@ -74,8 +75,19 @@ class ConversationHeader(Static):
             text.append(f" · filter: {self.filter_name}", style="bold cyan")
         if self.include:
             text.append(f" · include: {len(self.include)}", style="cyan")
+        if self.search is not None:
+            text.append(f" · {_search_count(*self.search)}", style="bold")
         if engine.following:
             text.append(" · following", style="bold green")
         if engine.notice:
             text.append(f" · {visible(engine.notice)}", style="yellow")
         return text
+
+
+def _search_count(term: str, position: int | None, total: int) -> str:
+    quoted = visible(term)
+    if total == 0:
+        return f"no match for “{quoted}” in what is loaded"
+    if position is None:
+        return f"{total:,} match{'es' if total != 1 else ''} for “{quoted}”"
+    return f"match {position:,} of {total:,} for “{quoted}”"

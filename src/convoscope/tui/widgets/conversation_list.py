@@ -65,10 +65,10 @@ class ConversationList(LineList):
     def columns(self, width: int) -> tuple[int, int]:
         """(id width, date width) on a list `width` cells wide.
 
-        The title keeps up to two fifths of the width; the id column gives way first (shortened
+        The title keeps up to a third of the width; the id column gives way first (shortened
         in the middle), and the date goes before the id gets shorter than MIN_ID.
         """
-        title = min(self.title_width, width * 2 // 5)
+        title = min(self.title_width, width // 3)
         for when in (WHEN_WIDTH, 0):
             id_width = min(self.id_width, width - LEAD - 2 - when - title)
             if id_width >= MIN_ID_WITH_DATE or when == 0:

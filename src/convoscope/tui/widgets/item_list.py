@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -52,6 +53,7 @@ class ItemList(LineList):
     ItemList > .item-list--problem { color: $status-failed; text-style: bold; }
     ItemList > .item-list--pair { background: $pair-background; }
     ItemList > .item-list--match { background: $match-background; }
+    ItemList > .item-list--match-term { color: $match-foreground; text-style: bold underline; }
     ItemList > .item-list--gap { color: $text-muted; }
     ItemList > .item-list--gap-error { color: $status-failed; }
     """
@@ -65,6 +67,7 @@ class ItemList(LineList):
         "item-list--problem",
         "item-list--pair",
         "item-list--match",
+        "item-list--match-term",
         "item-list--gap",
         "item-list--gap-error",
     }
@@ -75,6 +78,8 @@ class ItemList(LineList):
         self.view: LineView = FullView(engine)
         self.pair_keys: frozenset[str] = frozenset()  # links of the row under the cursor
         self.search_term = ""  # rows whose text contains it (casefolded) are marked
+        self.search_also: frozenset[str] = frozenset()  # ids matching in their fetched JSON
+        self._match_lines: tuple[object, list[int]] | None = None  # (what it was computed for, lines)
         self._spin = 0
         self._stick_to_end = False  # after G: keep the newest item in view as pages arrive
         # (first visible item id, its offset from the top, the cursor's item id)
@@ -96,7 +101,7 @@ class ItemList(LineList):
             head, tail = line.head, line.tail
             return ("gap", head.state, head.message, tail.state, tail.message,
                     line.tail_started, self._spin, self.engine.notice)
-        return (line, self._is_paired(line), self.search_term)
+        return (line, self._is_paired(line), self._is_match(line), self.search_term)
 
     def render_line_at(self, index: int, width: int, cursor: bool) -> Strip:
         line = self.view.line(index)
@@ -125,10 +130,10 @@ class ItemList(LineList):
         ]
         label_width = _label_width(width)
         if label_width:
-            pieces.append((_fit(parts.label, label_width) + " ", label_style))
+            pieces.extend(self._marked(_fit(parts.label, label_width) + " ", label_style))
         if parts.problem:
             pieces.append(("⚠ ", self.get_component_rich_style("item-list--problem")))
-        pieces.append((parts.text, style))
+        pieces.extend(self._marked(parts.text, style))
         if parts.status:
             pieces.append((f"  [{parts.status}]", status_style))
         return text_strip(pieces)
@@ -145,7 +150,36 @@ class ItemList(LineList):
 
     def _is_match(self, row: Row) -> bool:
         term = self.search_term
-        return bool(term) and (term in row.text.casefold() or term in row.label.casefold())
+        return bool(term) and (
+            term in row.text.casefold() or term in row.label.casefold() or row.id in self.search_also
+        )
+
+    def _marked(self, text: str, style: Style) -> list[tuple[str, Style]]:
+        """`text` in `style`, with each occurrence of the search term marked (bold, underlined)."""
+        term = self.search_term
+        folded = text.casefold()
+        if not term or len(folded) != len(text):  # casefold changed lengths (ß): mark nothing
+            return [(text, style)]
+        mark = style + self.get_component_rich_style("item-list--match-term")
+        pieces, start = [], 0
+        while (found := folded.find(term, start)) >= 0:
+            pieces += [(text[start:found], style), (text[found : found + len(term)], mark)]
+            start = found + len(term)
+        pieces.append((text[start:], style))
+        return pieces
+
+    def match_position(self) -> tuple[int | None, int]:
+        """(which match the cursor is on, 1-based, or None; how many loaded rows match)."""
+        key = (self.view, self.engine.version, self.search_term, self.search_also)
+        if self._match_lines is None or self._match_lines[0] != key:
+            lines = [
+                n for n in range(self.line_count()) if isinstance(row := self.view.line(n), Row) and self._is_match(row)
+            ]
+            self._match_lines = (key, lines)
+        lines = self._match_lines[1]
+        position = bisect.bisect_left(lines, self.cursor)
+        on_match = position < len(lines) and lines[position] == self.cursor
+        return (position + 1 if on_match else None), len(lines)
 
     def _gap_strip(self, gap: GapLine) -> Strip:
         error = _edge_problem(gap.head) or _edge_problem(gap.tail)
@@ -261,9 +295,11 @@ class ItemList(LineList):
         self._report_viewport()
         self.post_message(self.CursorMoved(self, self.cursor))
 
-    def set_search(self, term: str) -> None:
+    def set_search(self, term: str, also: frozenset[str] = frozenset()) -> None:
+        """Mark rows matching `term` (and the items `also`, which match in their fetched JSON)."""
         self.search_term = term.casefold()
-        self.refresh()
+        self.search_also = also
+        self.refresh_changed_lines()
 
     def find(self, term: str, *, backwards: bool = False, also: set[str] = frozenset()) -> bool:
         """Move to the next (or previous) loaded row whose text contains `term`.

@@ -297,7 +297,13 @@ def overlay_background(strip: Strip, overlay: Style) -> Strip:
     `Strip.apply_style` puts a style UNDER the segments', so a segment's background would win;
     highlights must win instead, while each segment keeps its own foreground colour.
     """
-    over = Style(bgcolor=overlay.bgcolor, bold=overlay.bold, italic=overlay.italic, underline=overlay.underline)
+    # Attributes only when the overlay turns them on: False would switch off the segments' own.
+    over = Style(
+        bgcolor=overlay.bgcolor,
+        bold=overlay.bold or None,
+        italic=overlay.italic or None,
+        underline=overlay.underline or None,
+    )
     return Strip(Segment.apply_style(strip, post_style=over), strip.cell_length)
 
 
