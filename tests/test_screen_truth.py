@@ -387,3 +387,133 @@ async def test_search_says_which_match_of_how_many_and_marks_the_term(demo_url):
         await pilot.pause()
         if not items.current_row or term not in items.current_row.text.lower():
             assert read_screen(app).find(f"{total} matches") is not None
+
+
+# --- §2.15 legibility -----------------------------------------------------------------------------------
+
+CODING_AGENT = "conv_68f786ff63c49f5f7e76be87ae336b086735ce35b78e18e1"
+BUNDLED = [
+    CODING_AGENT,
+    "conv_68f8d82296fc704ffa1ed1699201483c2008d2aad2c71b40",
+    "conv_68f9ebde9b5c904a3ef76e491c5db73da3cee9a5b4252e9e",
+    MCP_SESSION,
+    "conv_68fc71249acd38a1dc9a10c5ddf2682f3d2566b7f6f3b4c2",
+    "conv_68fdbad412fc0672365d236925d5bc4dda10fcda675a9efb",
+    FOUNDRY,
+]
+
+
+def assert_legible(app, palette: str, what: str) -> None:
+    """Every text cell of the screen (of the dialog, when one is open) reads on its background."""
+    from textual.containers import Vertical
+    from textual.screen import ModalScreen
+
+    drawn = read_screen(app, palette)
+    if isinstance(app.screen, ModalScreen):
+        box = app.screen.query(Vertical).first().region
+        low = drawn.low_contrast_cells(range(box.y, box.y + box.height), box.x, box.x + box.width)
+    else:
+        low = drawn.low_contrast_cells()
+    shown = sorted({(y, cell.fg, cell.bg, ratio) for x, y, cell, ratio in low})[:8]
+    assert not low, f"{what} ({palette}): {len(low)} cells hard to read, e.g. {shown}:\n{drawn}"
+
+
+async def _walk_items(pilot, screen, items, app, palette, conversation):
+    """Show several items of the conversation in the detail pane, checking each screen."""
+    from tests.tui_helpers import wait_for_detail
+
+    step = max(items.line_count() // 6, 1)
+    for index in range(0, items.line_count(), step):
+        items.move_cursor(index)
+        await wait_for_detail(pilot, screen)
+        await pilot.pause()
+        assert_legible(app, palette, f"{conversation} item {index}")
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+@pytest.mark.parametrize("conversation", BUNDLED)
+async def test_every_conversation_screen_is_legible(demo_url, palette, conversation):
+    app = ConvoscopeApp(make_client(demo_url), conversation)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        await _walk_items(pilot, screen, items, app, palette, conversation)
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+async def test_the_picker_menus_keys_and_search_are_legible(demo_url, palette):
+    app = ConvoscopeApp(make_client(demo_url))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen) and bool(app.screen.listed))
+        await pilot.pause()
+        assert_legible(app, palette, "picker")
+        await pilot.press("down", "down")
+        assert_legible(app, palette, "picker, cursor moved")
+        await pilot.press("enter")
+        screen, items, engine = await open_conversation(pilot)
+        for keys, what in [(["T"], "type menu"), (["i"], "include menu"), (["question_mark"], "keys")]:
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert_legible(app, palette, what)
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("slash", *"tool")
+        await pilot.pause()
+        assert_legible(app, palette, "search box")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert_legible(app, palette, "search results")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_the_header_never_draws_the_title_over_the_id(demo_url, width):
+    app = ConvoscopeApp(make_client(demo_url), CODING_AGENT)
+    async with app.run_test(size=(width, 24)) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        await wait_until(pilot, lambda: engine.conversation is not None)
+        screen.header.show()
+        await pilot.pause()
+        title = engine.conversation.metadata["title"]
+        line = read_screen(app).text(screen.header.region.y).strip()
+        assert line.startswith(CODING_AGENT[:12]), line
+        # The id comes whole or shortened with an ellipsis, then the title after a gap.
+        shown_id = line.split("  ")[0]
+        assert shown_id == CODING_AGENT or ("…" in shown_id and CODING_AGENT.endswith(shown_id.split("…")[1]))
+        wanted = min(len(title), width // 3)
+        assert title[:wanted] in line, f"{width} columns: the title gets {line!r}"
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+async def test_the_detail_pane_background_is_even(demo_url, palette):
+    from tests.tui_helpers import wait_for_detail
+
+    app = ConvoscopeApp(make_client(demo_url), CODING_AGENT)
+    async with app.run_test(size=(80, 30)) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        for index in range(0, min(items.line_count(), 12)):
+            items.move_cursor(index)
+            await wait_for_detail(pilot, screen)
+            await pilot.pause()
+            drawn = read_screen(app, palette)
+            pane = screen.detail.scrollable_content_region
+            backgrounds = {
+                cell.bg
+                for y in range(pane.y, pane.y + pane.height)
+                for cell in drawn.cells(y, pane.x, pane.x + pane.width)
+            }
+            assert len(backgrounds) == 1, f"item {index}: the pane shows {backgrounds}:\n{drawn}"
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+async def test_the_lists_scrollbar_track_is_the_lists_background(demo_url, palette):
+    app = ConvoscopeApp(make_client(demo_url), "conv_synth_450")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        drawn = read_screen(app, palette)
+        region, content = items.region, items.scrollable_content_region
+        list_bg = drawn.background(content.bottom - 1, content.x, content.x + content.width)
+        assert content.bottom - 1 != cursor_screen_row(items)
+        column = [drawn.rows[y][x] for y in range(region.y, region.y + region.height) for x in range(content.right, region.right)]
+        assert column, "the list has no scrollbar"
+        backgrounds = {cell.bg for cell in column}
+        thumb = backgrounds - {list_bg}
+        assert len(thumb) == 1, f"scrollbar colours {backgrounds}, list {list_bg}"

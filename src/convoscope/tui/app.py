@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual import on, work
+try:  # Textual's own ANSI mappings (what it uses unless told otherwise)
+    from textual._ansi_theme import ALABASTER, MONOKAI
+except ImportError:  # pragma: no cover - a Textual that moved them
+    from rich.terminal_theme import DEFAULT_TERMINAL_THEME as ALABASTER
+    from rich.terminal_theme import MONOKAI
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -17,7 +22,7 @@ from convoscope.storage.paths import data_dir
 from convoscope.tui.images import set_up_images
 from convoscope.tui.screens.login import KeyAware, LoginScreen
 from convoscope.tui.screens.picker import PickerScreen
-from convoscope.tui.palette import derived_variables
+from convoscope.tui.palette import derived_variables, legible_ansi_theme
 
 
 class ConvoscopeApp(App[None]):
@@ -29,6 +34,20 @@ class ConvoscopeApp(App[None]):
     """
 
     TITLE = "convoscope"
+    # Textual draws placeholders in $text-disabled (about 3:1); ours must read.
+    # Scrollbars: the track is the pane's own background (Textual's is black, a block below
+    # the thumb), the thumb a grey that shows on it.
+    CSS = """
+    Input > .input--placeholder { color: $text-muted; }
+    LineList, DetailPane {
+        scrollbar-background: $surface;
+        scrollbar-background-hover: $surface;
+        scrollbar-background-active: $surface;
+        scrollbar-color: $foreground 30%;
+        scrollbar-color-hover: $foreground 45%;
+        scrollbar-color-active: $foreground 60%;
+    }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q,ctrl+c", "quit", "Quit", priority=True, id="app.quit"),
         Binding("q", "quit", "Quit", id="app.quit_q"),
@@ -58,7 +77,19 @@ class ConvoscopeApp(App[None]):
         self.theme_variables = variables
         return variables
 
+    def watch_theme(self) -> None:
+        self._use_legible_ansi_colours()
+
+    def _use_legible_ansi_colours(self) -> None:
+        """ANSI colour names in rendered documents ("red", "blue") read on this theme too."""
+        variables = self.get_css_variables()
+        if self.current_theme.dark:
+            self.ansi_theme_dark = legible_ansi_theme(MONOKAI, variables, variables)
+        else:
+            self.ansi_theme_light = legible_ansi_theme(ALABASTER, variables, variables)
+
     def on_mount(self) -> None:
+        self._use_legible_ansi_colours()
         self.push_screen(PickerScreen(self.client, self.history))
         if self.initial_conversation:
             self.open_conversation(self.initial_conversation)

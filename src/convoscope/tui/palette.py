@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 
 from rich.color import Color as RichColor
 from rich.color import ColorSystem
+from rich.terminal_theme import TerminalTheme
 from textual.color import Color
 
 TEXT_CONTRAST = 4.6  # WCAG asks 4.5; a little margin for rounding in terminals
@@ -31,12 +32,15 @@ TEXT_VARIABLES: dict[str, str] = {
     "item-hosted": "primary",
     "item-mcp": "warning",
     "item-other": "muted",
+    "list-muted": "muted",  # secondary text in list rows (dates, the gap line, unticked boxes)
     "status-failed": "error",
     "status-incomplete": "warning",
     "status-in-progress": "primary",
     "match-foreground": "warning",
-    "text-muted": "muted",
+    "text-muted": "muted",  # Textual's own, replaced: its default reads at about 3:1
 }
+# Drawn only on the screen's plain backgrounds, never on a list's highlighted rows.
+PLAIN_ONLY = frozenset({"text-muted"})
 
 # Backgrounds: variable -> (theme colour blended into the list background, how much).
 BACKGROUND_VARIABLES: dict[str, tuple[str, float]] = {
@@ -44,6 +48,13 @@ BACKGROUND_VARIABLES: dict[str, tuple[str, float]] = {
     "cursor-blurred-background": ("primary", 0.25),
     "pair-background": ("success", 0.15),
     "match-background": ("warning", 0.25),
+}
+
+# Textual's own cursor variables follow ours unless the theme sets them: its default text on its
+# default cursor (white on #0178D4) reads at 3.8:1.
+TEXTUAL_CURSOR = {
+    "block-cursor-background": "cursor-background",
+    "block-cursor-blurred-background": "cursor-blurred-background",
 }
 
 VARIABLES = (*BACKGROUND_VARIABLES, *TEXT_VARIABLES)
@@ -70,14 +81,21 @@ def derived_variables(system: Mapping[str, str], given: Mapping[str, str]) -> di
         )
         backgrounds[name] = colour
         taken.append(colour)
-    text_backgrounds = [surface, base("background"), base("panel"), *backgrounds.values()]
+    plain_backgrounds = [surface, base("background"), base("panel")]
+    text_backgrounds = [*plain_backgrounds, *backgrounds.values()]
     muted = foreground.blend(surface, 0.4)
     result = {name: colour.hex for name, colour in backgrounds.items() if name not in given}
     for name, start in TEXT_VARIABLES.items():
         if name in given:
             continue
         colour = muted if start == "muted" else base(start)
-        result[name] = legible(colour, text_backgrounds, toward=foreground).hex
+        on = plain_backgrounds if name in PLAIN_ONLY else text_backgrounds
+        result[name] = legible(colour, on, toward=foreground).hex
+    for textual_name, ours in TEXTUAL_CURSOR.items():
+        if textual_name not in given:
+            result[textual_name] = backgrounds[ours].hex
+            foreground_name = textual_name.replace("background", "foreground")
+            result[foreground_name] = legible(foreground, [backgrounds[ours]], toward=foreground).hex
     return result
 
 
@@ -157,3 +175,24 @@ def _luminance(colour: Color) -> float:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
     return 0.2126 * channel(colour.r) + 0.7152 * channel(colour.g) + 0.0722 * channel(colour.b)
+
+
+def legible_ansi_theme(base: TerminalTheme, system: Mapping[str, str], variables: Mapping[str, str]) -> TerminalTheme:
+    """`base` (how Textual maps ANSI colour names such as "red" to RGB), with every colour but
+    black made to read on the backgrounds the detail pane draws text on.
+
+    Rendered documents use ANSI names ("bold red" for a failure, "blue" for JSON keys); the
+    default mapping puts red at 4:1 and blue lower on a dark surface.
+    """
+    foreground = Color.parse(system["foreground"])
+    backgrounds = [Color.parse(system[name]) for name in ("surface", "background", "panel")]
+    backgrounds.append(Color.parse(variables["match-background"]))
+    colours = [Color(t.red, t.green, t.blue) for t in base.ansi_colors]
+    fixed = [colours[0]] + [legible(c, backgrounds, toward=foreground) for c in colours[1:]]
+    triplets = [(c.r, c.g, c.b) for c in fixed]
+    return TerminalTheme(
+        tuple(base.background_color),
+        tuple(base.foreground_color),
+        triplets[:8],
+        triplets[8:],
+    )

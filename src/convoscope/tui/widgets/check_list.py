@@ -20,8 +20,8 @@ class CheckList(SelectionList[SelectionType], Generic[SelectionType]):
 
     DEFAULT_CSS = """
     CheckList {
-        & > .selection-list--button { color: $text-muted; background: transparent; }
-        & > .selection-list--button-highlighted { color: $text-muted; background: transparent; }
+        & > .selection-list--button { color: $list-muted; background: transparent; }
+        & > .selection-list--button-highlighted { color: $list-muted; background: transparent; }
         & > .selection-list--button-selected { color: $text-success; background: transparent; text-style: bold; }
         & > .selection-list--button-selected-highlighted { color: $text-success; background: transparent; text-style: bold; }
     }

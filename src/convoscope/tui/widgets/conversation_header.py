@@ -9,6 +9,9 @@ from textual.widgets import Static
 
 from convoscope.paging.engine import Edge, EdgeState, PagingEngine
 from convoscope.render.text import visible
+from convoscope.tui.widgets.conversation_list import shorten
+
+MIN_ID = 20  # the id is shortened (in the middle) to make room for the title, never below this
 
 END_MARKS = {
     EdgeState.IDLE: "…",
@@ -42,16 +45,29 @@ class ConversationHeader(Static):
         """Redraw from the engine's state (cheap: no layout)."""
         self.update(self._text(), layout=False)
 
+    def on_resize(self) -> None:
+        self.show()
+
+    def _fitted_id(self, title: str) -> str:
+        """The id, shortened in the middle when it would leave the title less than half the line."""
+        conversation_id = visible(self.engine.conversation_id)
+        width = self.content_region.width
+        if not width or len(conversation_id) + 2 + len(title) <= width:
+            return conversation_id
+        title_room = min(len(title), width // 2)
+        return shorten(conversation_id, max(MIN_ID, width - 2 - title_room))
+
     def _text(self) -> Text:
         engine = self.engine
         conversation = engine.conversation
         # Two fixed lines: long metadata is cut with an ellipsis, never wrapped over line two.
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(visible(engine.conversation_id), style="bold")
+        title = (conversation.metadata or {}).get("title") if conversation is not None else None
+        title = visible(str(title)) if title else ""
+        text.append(self._fitted_id(title), style="bold")
         if conversation is not None:
-            title = (conversation.metadata or {}).get("title")
             if title:
-                text.append(f"  {visible(str(title))}")
+                text.append(f"  {title}")
             others = {k: v for k, v in (conversation.metadata or {}).items() if k != "title"}
             if others:
                 pairs = "  ".join(f"{k}={v}" for k, v in others.items())

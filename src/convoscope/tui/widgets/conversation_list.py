@@ -41,7 +41,7 @@ class ConversationList(LineList):
     DEFAULT_CSS = """
     ConversationList > .conversation-list--id { text-style: bold; }
     ConversationList > .conversation-list--recent { color: $accent; }
-    ConversationList > .conversation-list--dim { color: $text-muted; }
+    ConversationList > .conversation-list--dim { color: $list-muted; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "conversation-list--id",
@@ -92,7 +92,7 @@ class ConversationList(LineList):
         marker = "★ " if entry.last_opened else "  "
         pieces = [
             (f" {marker}", self.get_component_rich_style("conversation-list--recent")),
-            (_shorten(visible(entry.conversation_id), id_width).ljust(id_width) + "  ",
+            (shorten(visible(entry.conversation_id), id_width).ljust(id_width) + "  ",
              self.get_component_rich_style("conversation-list--id")),
         ]
         if when_width:
@@ -118,7 +118,7 @@ MIN_ID = 14
 MIN_ID_WITH_DATE = 20
 
 
-def _shorten(text: str, width: int) -> str:
+def shorten(text: str, width: int) -> str:
     """`text` in `width` cells: its start and, when there is room, its end, around an ellipsis."""
     if len(text) <= width:
         return text

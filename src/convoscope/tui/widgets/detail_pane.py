@@ -12,6 +12,9 @@ from typing import ClassVar
 
 from rich.console import Console, RenderableType
 from rich.rule import Rule
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
@@ -19,6 +22,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from convoscope.tui.widgets.line_list import overlay_background
 from convoscope.tui.widgets.scrolling import set_virtual_size
 from textual.worker import get_current_worker
 
@@ -48,8 +52,25 @@ def render_document(document: Document, width: int) -> list[Strip]:
     strips: list[Strip] = []
     for part in parts:
         for line in console.render_lines(part, options, pad=False):
-            strips.append(Strip(line).simplify())
+            strips.append(Strip(_on_pane_background(line)).simplify())
     return strips
+
+
+def _on_pane_background(segments: list[Segment]) -> list[Segment]:
+    """Drop the terminal's "default" and "black" backgrounds (Syntax and Markdown's inline code
+    ask for them), so the pane's own shows evenly behind every line."""
+    return [
+        Segment(text, Style(color=style.color) + style.without_color, control)
+        if style is not None and _is_plain_background(style.bgcolor)
+        else Segment(text, style, control)
+        for text, style, control in segments
+    ]
+
+
+def _is_plain_background(colour: Color | None) -> bool:
+    if colour is None:
+        return False
+    return colour.is_default or colour.number in (0, 16) or colour.triplet == (0, 0, 0)
 
 
 class DetailPane(ScrollView, can_focus=True):
@@ -79,7 +100,7 @@ class DetailPane(ScrollView, can_focus=True):
         padding: 0 1;
         background: $surface;
     }
-    DetailPane > .detail-pane--match { background: $warning 40%; }
+    DetailPane > .detail-pane--match { background: $match-background; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {"detail-pane--match"}
 
@@ -153,9 +174,11 @@ class DetailPane(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if index >= len(self._strips):
             return Strip.blank(width, self.rich_style)
-        strip = self._strips[index]
+        # Under every segment: text drawn without a background of its own gets the pane's, not
+        # the terminal's default (which left lighter or darker patches behind wrapped lines).
+        strip = self._strips[index].apply_style(self.rich_style)
         if self.search_term and self.search_term in strip.text.casefold():
-            strip = strip.apply_style(self.get_component_rich_style("detail-pane--match"))
+            strip = overlay_background(strip, self.get_component_rich_style("detail-pane--match"))
         return strip.crop_extend(0, width, self.rich_style)
 
     # --- search ----------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ class ItemList(LineList):
     ItemList > .item-list--pair { background: $pair-background; }
     ItemList > .item-list--match { background: $match-background; }
     ItemList > .item-list--match-term { color: $match-foreground; text-style: bold underline; }
-    ItemList > .item-list--gap { color: $text-muted; }
+    ItemList > .item-list--gap { color: $list-muted; }
     ItemList > .item-list--gap-error { color: $status-failed; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
