@@ -39,6 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
         "the conversation picker"
     )
     add_connection_options(parser)
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="colour theme for this run (bundled: convoscope-dark, convoscope-light, convoscope-256, "
+        "convoscope-contrast; yours: *.toml in the themes directory `convoscope locate` prints). "
+        "Without it: `theme` in config.toml (where the viewer saves the one you pick with ctrl+p)",
+    )
     parser.add_argument("--version", action="version", version=f"convoscope {__version__}")
     return parser
 
@@ -49,10 +56,14 @@ def main(argv: Sequence[str]) -> int:
     from convoscope.cli.sources import open_source
     from convoscope.tui.app import ConvoscopeApp
 
+    from convoscope.storage.config import load_config
+
+    theme = args.theme or load_config().theme
     if args.conversation_id:
         source = open_source(args, args.conversation_id)
-        app = ConvoscopeApp(source.client, conversation_id=source.conversation_id)
+        app = ConvoscopeApp(source.client, conversation_id=source.conversation_id, theme=theme,
+                            remember_theme_choice=True)
     else:
-        app = ConvoscopeApp(build_client(args))
+        app = ConvoscopeApp(build_client(args), theme=theme, remember_theme_choice=True)
     app.run()
     return app.return_code or 0

@@ -105,6 +105,7 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     default_profile: str | None = None
+    theme: str | None = None  # the viewer's theme, by name (bundled or in the themes directory)
     profiles: dict[str, ProfileConfig] = {}
 
 
@@ -383,4 +384,40 @@ def _opens_multiline_string(value: str) -> str | None:
     for delimiter in ('"""', "'''"):
         if value.startswith(delimiter) and value.count(delimiter) == 1:
             return delimiter
+    return None
+
+
+# --- the one value the app writes back: the theme chosen in the viewer --------------------------
+
+_TOP_LEVEL_THEME = re.compile(r"^theme\s*=.*$", re.MULTILINE)
+
+
+def remember_theme(name: str, path: Path | None = None) -> str | None:
+    """Set `theme = "NAME"` in the config file, keeping everything else as written.
+
+    Returns None when saved, or why not (the file is unreadable or invalid: it is left alone).
+    The new text is checked before it replaces the old, through a temporary file.
+    """
+    path = config_path() if path is None else path
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        parse_config(text, path)
+    except (ConfigError, OSError, UnicodeDecodeError) as error:
+        return f"the theme is used for this session only: {error}"
+    line = f"theme = {json.dumps(name)}"
+    first_table = re.search(r"^\s*\[", text, re.MULTILINE)
+    top = text[: first_table.start()] if first_table else text
+    if _TOP_LEVEL_THEME.search(top):
+        new_text = _TOP_LEVEL_THEME.sub(line, top, count=1) + text[len(top):]
+    else:
+        new_text = f"{line}\n{text}"
+    try:
+        if parse_config(new_text, path).theme != name:
+            return "the theme is used for this session only: the config file could not be updated safely"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_text(new_text, encoding="utf-8")
+        temporary.replace(path)
+    except (ConfigError, OSError) as error:
+        return f"the theme is used for this session only: cannot write {path}: {error}"
     return None

@@ -22,7 +22,10 @@ from convoscope.storage.paths import data_dir
 from convoscope.tui.images import set_up_images
 from convoscope.tui.screens.login import KeyAware, LoginScreen
 from convoscope.tui.screens.picker import PickerScreen
+from convoscope.render.groups import GLYPHS, Group
+from convoscope.storage.config import remember_theme
 from convoscope.tui.palette import derived_variables, legible_ansi_theme
+from convoscope.tui.themes import DEFAULT_THEME, load_all_themes
 
 
 class ConvoscopeApp(App[None]):
@@ -59,9 +62,15 @@ class ConvoscopeApp(App[None]):
         conversation_id: str | None = None,
         *,
         history: History | None = None,
+        theme: str | None = None,
+        remember_theme_choice: bool = False,
     ) -> None:
         super().__init__()
         set_up_images()  # asks the terminal about images now, while it still may
+        self.theme_problems: list[str] = []
+        self.theme_glyphs: dict[str, dict[Group, str]] = {}
+        self._register_themes(theme)
+        self._remember_theme_choice = remember_theme_choice
         self.client = client
         self.initial_conversation = conversation_id
         self.history = history or History(data_dir() / "history.json")
@@ -77,8 +86,35 @@ class ConvoscopeApp(App[None]):
         self.theme_variables = variables
         return variables
 
-    def watch_theme(self) -> None:
+    # --- themes ----------------------------------------------------------------------------------
+
+    def _register_themes(self, wanted: str | None) -> None:
+        """Register the bundled and the user's themes; use `wanted` (else the default)."""
+        themes, self.theme_problems = load_all_themes()
+        for loaded in themes.values():
+            self.register_theme(loaded.theme)
+            self.theme_glyphs[loaded.theme.name] = loaded.glyphs
+        name = wanted or DEFAULT_THEME
+        if name not in self.available_themes:
+            known = ", ".join(sorted(themes)) or "none"
+            self.theme_problems.append(f"No theme named {name!r} (bundled and yours: {known}); using the default.")
+            name = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self._chosen_theme = name
+        self.theme = name
+
+    @property
+    def glyphs(self) -> dict[Group, str]:
+        """The item-type glyphs of the current theme (the bundled ones where it sets none)."""
+        return {**GLYPHS, **self.theme_glyphs.get(self.theme, {})}
+
+    def watch_theme(self, name: str) -> None:
         self._use_legible_ansi_colours()
+        if self.is_running and name != self._chosen_theme:
+            self._chosen_theme = name
+            if self._remember_theme_choice:
+                problem = remember_theme(name)
+                if problem:
+                    self.notify(problem, severity="warning", markup=False)
 
     def _use_legible_ansi_colours(self) -> None:
         """ANSI colour names in rendered documents ("red", "blue") read on this theme too."""
@@ -90,6 +126,9 @@ class ConvoscopeApp(App[None]):
 
     def on_mount(self) -> None:
         self._use_legible_ansi_colours()
+        if self.theme_problems:
+            # Once, at start: a broken theme file names its line; the default is in use.
+            self.notify("\n".join(self.theme_problems), title="Themes", severity="warning", timeout=15, markup=False)
         self.push_screen(PickerScreen(self.client, self.history))
         if self.initial_conversation:
             self.open_conversation(self.initial_conversation)

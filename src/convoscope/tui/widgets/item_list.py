@@ -123,9 +123,10 @@ class ItemList(LineList):
             if parts.status_kind
             else style
         )
+        glyph = self._glyphs.get(parts.group, parts.glyph)
         pieces: list[tuple[str, Style]] = [
             (parts.status_mark, status_style),
-            (f"{parts.glyph} ", style),
+            (f"{glyph} ", style),
             (parts.pair_mark + " ", style),
         ]
         label_width = _label_width(width)
@@ -137,6 +138,11 @@ class ItemList(LineList):
         if parts.status:
             pieces.append((f"  [{parts.status}]", status_style))
         return text_strip(pieces)
+
+    @property
+    def _glyphs(self) -> dict[Group, str]:
+        """The theme's glyph per item group (a theme file may replace them)."""
+        return getattr(self.app, "glyphs", {})
 
     def line_background(self, index: int) -> Style | None:
         line = self.view.line(index)
