@@ -88,11 +88,12 @@ def bundled_themes_dir() -> Path | None:
     """The bundled themes: `themes/` of a source checkout (or editable install), else the copy
     a wheel installs under `<prefix>/share/convoscope/themes` (pyproject's data-files)."""
     checkout = Path(__file__).resolve().parents[3] / "themes"
-    candidates = [
-        checkout,
-        Path(sysconfig.get_path("data")) / "share" / "convoscope" / "themes",
-        Path(sys.prefix) / "share" / "convoscope" / "themes",
-    ]
+    prefixes = [sysconfig.get_path("data"), sys.prefix]
+    try:  # `pip install --user` puts data files under the user's base (~/.local)
+        prefixes.append(sysconfig.get_path("data", sysconfig.get_preferred_scheme("user")))
+    except (KeyError, ValueError):  # pragma: no cover - a platform without a user scheme
+        pass
+    candidates = [checkout, *(Path(prefix) / "share" / "convoscope" / "themes" for prefix in prefixes)]
     return next((path for path in candidates if path.is_dir()), None)
 
 
