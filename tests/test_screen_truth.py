@@ -440,20 +440,25 @@ async def test_every_conversation_screen_is_legible(demo_url, palette, conversat
 
 
 @pytest.mark.parametrize("palette", PALETTES)
-async def test_the_picker_menus_keys_and_search_are_legible(demo_url, palette):
-    app = ConvoscopeApp(make_client(demo_url))
+async def test_the_picker_menus_keys_and_search_are_legible(demo_url, palette, theme=None):
+    app = ConvoscopeApp(make_client(demo_url), theme=theme)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen) and bool(app.screen.listed))
         await pilot.pause()
         assert_legible(app, palette, "picker")
         await pilot.press("down", "down")
         assert_legible(app, palette, "picker, cursor moved")
+        assert_cursor_stands_out(read_screen(app, palette), app.screen.query_one(ConversationList))
         await pilot.press("enter")
         screen, items, engine = await open_conversation(pilot)
         for keys, what in [(["T"], "type menu"), (["i"], "include menu"), (["question_mark"], "keys")]:
             await pilot.press(*keys)
             await pilot.pause()
             assert_legible(app, palette, what)
+            if keys != ["question_mark"]:
+                await pilot.press("space", "down")
+                await pilot.pause()
+                assert_legible(app, palette, f"{what}, one ticked")
             await pilot.press("escape")
             await pilot.pause()
         await pilot.press("slash", *"tool")

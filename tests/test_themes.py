@@ -17,7 +17,13 @@ from convoscope.tui.app import ConvoscopeApp
 from convoscope.tui.themes import DEFAULT_THEME, bundled_themes_dir, load_all_themes, parse_theme, ThemeFileError
 from tests.conftest import make_client
 from tests.screen import read_screen
-from tests.test_screen_truth import PALETTES, assert_cursor_stands_out, assert_legible, list_box
+from tests.test_screen_truth import (
+    PALETTES,
+    assert_cursor_stands_out,
+    assert_legible,
+    list_box,
+)
+from tests import test_screen_truth as screen_truth
 from tests.tui_helpers import isolated_data_dir, notifications, open_conversation, wait_until  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,6 +131,12 @@ async def test_each_bundled_theme_draws_cursor_pair_and_matches_legibly(demo_url
         await pilot.pause()
         assert_cursor_stands_out(read_screen(app, palette), items)
         assert_legible(app, palette, f"{theme}, detail focused")
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+@pytest.mark.parametrize("theme", BUNDLED)
+async def test_each_bundled_theme_keeps_the_picker_menus_keys_and_search_legible(demo_url, theme, palette):
+    await screen_truth.test_the_picker_menus_keys_and_search_are_legible(demo_url, palette, theme=theme)
 
 
 async def test_choosing_a_theme_in_the_palette_persists_it(demo_url, config_dir):
