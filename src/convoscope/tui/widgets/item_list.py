@@ -174,14 +174,24 @@ class ItemList(LineList):
         pieces.append((text[start:], style))
         return pieces
 
+    def _matching_lines(self) -> list[int]:
+        """Lines of the view whose row matches the search, ascending (the packed index searches
+        its texts, so no row is built for this)."""
+        engine = self.engine
+        index, gap = engine.index, engine.gap_line_index
+        also = {p for item_id in self.search_also if (p := index.index_of(item_id)) is not None}
+        lines = []
+        for position in sorted(set(index.text_matches(self.search_term, 0)) | also):
+            engine_line = position + 1 if gap is not None and position >= gap else position
+            if (line := self.view.line_of_engine_line(engine_line)) is not None:
+                lines.append(line)
+        return lines
+
     def match_position(self) -> tuple[int | None, int]:
         """(which match the cursor is on, 1-based, or None; how many loaded rows match)."""
         key = (self.view, self.engine.version, self.search_term, self.search_also)
         if self._match_lines is None or self._match_lines[0] != key:
-            lines = [
-                n for n in range(self.line_count()) if isinstance(row := self.view.line(n), Row) and self._is_match(row)
-            ]
-            self._match_lines = (key, lines)
+            self._match_lines = (key, self._matching_lines())
         lines = self._match_lines[1]
         position = bisect.bisect_left(lines, self.cursor)
         on_match = position < len(lines) and lines[position] == self.cursor
