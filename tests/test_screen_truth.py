@@ -356,11 +356,12 @@ async def test_menu_hints_are_whole_at_60_by_20(demo_url, menu_key):
 # --- §2.6 search: a counter, and the matches marked in the rows --------------------------------------
 
 
-async def test_search_says_which_match_of_how_many_and_marks_the_term(demo_url):
+@pytest.mark.parametrize("width", [60, 120])
+async def test_search_says_which_match_of_how_many_and_marks_the_term(demo_url, width):
     app = ConvoscopeApp(make_client(demo_url), "conv_synth_450")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(width, 40)) as pilot:
         screen, items, engine = await open_conversation(pilot)
-        term = "reasoning"
+        term = "thinking"
         total = sum(
             1
             for n in range(items.line_count())

@@ -101,13 +101,12 @@ class ConvoscopeApp(App[None]):
             name = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self._chosen_theme = name
         self.theme = name
-
-    @property
-    def glyphs(self) -> dict[Group, str]:
-        """The item-type glyphs of the current theme (the bundled ones where it sets none)."""
-        return {**GLYPHS, **self.theme_glyphs.get(self.theme, {})}
+        self.glyphs = {**GLYPHS, **self.theme_glyphs.get(name, {})}
 
     def watch_theme(self, name: str) -> None:
+        # The item-type glyphs of the theme (the bundled ones where it sets none); lists read
+        # this per row drawn, and a theme change restyles them, dropping their cached lines.
+        self.glyphs: dict[Group, str] = {**GLYPHS, **self.theme_glyphs.get(name, {})}
         self._use_legible_ansi_colours()
         if self.is_running and name != self._chosen_theme:
             self._chosen_theme = name

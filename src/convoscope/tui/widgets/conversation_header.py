@@ -75,6 +75,8 @@ class ConversationHeader(Static):
         if self.problem:
             text.append(f"  {visible(self.problem)}", style="bold red")
         text.append("\n")
+        if self.search is not None:  # first: the line is cut at its end on a narrow terminal
+            text.append(f"{_search_count(*self.search)} · ", style="bold")
         if conversation is not None and isinstance(conversation.created_at, int):
             created = datetime.fromtimestamp(conversation.created_at, UTC)
             text.append(f"created {created:%Y-%m-%d %H:%M} UTC · ", style="dim")
@@ -91,8 +93,6 @@ class ConversationHeader(Static):
             text.append(f" · filter: {self.filter_name}", style="bold cyan")
         if self.include:
             text.append(f" · include: {len(self.include)}", style="cyan")
-        if self.search is not None:
-            text.append(f" · {_search_count(*self.search)}", style="bold")
         if engine.following:
             text.append(" · following", style="bold green")
         if engine.notice:
