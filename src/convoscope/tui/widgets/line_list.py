@@ -14,7 +14,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -167,7 +167,7 @@ class LineList(ScrollView, can_focus=True):
 
     # --- drawing ---------------------------------------------------------------------------------
 
-    def render_lines(self, crop):  # type: ignore[no-untyped-def]
+    def render_lines(self, crop: Region) -> list[Strip]:
         # Lines rendered from here are painted on the screen; `_drawn` records them.
         self._painting = True
         try:
@@ -178,14 +178,15 @@ class LineList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        count = self.line_count()
-        if self._painting:
-            self._drawn[y] = self._line_state(index, width, count)
-        if index >= count:
+        if index >= self.line_count():
+            if self._painting:
+                self._drawn[y] = ("blank", width)
             return Strip.blank(width, self.rich_style)
         cursor = index == self.cursor
         key = (index, width, cursor)
         line_key = self.line_key(index)
+        if self._painting:
+            self._drawn[y] = (index, width, cursor, line_key)  # as _line_state() says
         cached = self._strips.get(key)
         if cached is not None and cached[0] == line_key:
             return cached[1]
