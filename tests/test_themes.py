@@ -173,3 +173,12 @@ def test_remembering_a_theme_replaces_the_line_and_never_touches_a_broken_config
     assert problem and "this session only" in problem
     assert config.read_text() == broken
     assert parse_config('theme = "x"\n').theme == "x"
+
+
+def test_the_command_line_takes_a_theme_before_or_after_the_conversation():
+    from convoscope.cli import split_command
+    from convoscope.cli.viewer import build_parser
+
+    assert build_parser().parse_args(["conv_x", "--theme", "convoscope-256"]).theme == "convoscope-256"
+    module, args = split_command(["--theme", "convoscope-light", "conv_x"])
+    assert build_parser().parse_args(args).theme == "convoscope-light"

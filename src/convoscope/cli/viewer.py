@@ -54,9 +54,8 @@ def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     from convoscope.cli.common import build_client
     from convoscope.cli.sources import open_source
-    from convoscope.tui.app import ConvoscopeApp
-
     from convoscope.storage.config import load_config
+    from convoscope.tui.app import ConvoscopeApp
 
     theme = args.theme or load_config().theme
     if args.conversation_id:
