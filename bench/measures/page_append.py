@@ -15,6 +15,7 @@ from convoscope.api.models import parse_item
 from convoscope.paging.engine import Edge, PagingEngine
 from convoscope.paging.index import ItemIndex
 from convoscope.paging.rows import row_from_item
+from convoscope.tui.palette import ConvoscopeVariables
 from convoscope.tui.screens.conversation import ConversationScreen
 from convoscope.tui.widgets.item_list import ItemList
 
@@ -29,7 +30,7 @@ class OfflineEngine(PagingEngine):
         pass
 
 
-class AppendHarness(App[None]):
+class AppendHarness(ConvoscopeVariables, App[None]):
     """The real ConversationScreen, its engine swapped for an OfflineEngine before it mounts."""
 
     def __init__(self, client: ConversationsClient, conversation_id: str) -> None:

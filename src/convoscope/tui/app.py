@@ -24,11 +24,11 @@ from convoscope.tui.screens.login import KeyAware, LoginScreen
 from convoscope.tui.screens.picker import PickerScreen
 from convoscope.render.groups import GLYPHS, Group
 from convoscope.storage.config import remember_theme
-from convoscope.tui.palette import derived_variables, legible_ansi_theme
+from convoscope.tui.palette import ConvoscopeVariables, legible_ansi_theme
 from convoscope.tui.themes import DEFAULT_THEME, load_all_themes
 
 
-class ConvoscopeApp(App[None]):
+class ConvoscopeApp(ConvoscopeVariables, App[None]):
     """convoscope's viewer.
 
     | Key | Action |
@@ -77,14 +77,6 @@ class ConvoscopeApp(App[None]):
         self._asking_for_key = False
         self.capabilities: Capabilities | None = None  # what the server offers, once known
         self._auth_error_seen: APIError | None = None
-
-    def get_css_variables(self) -> dict[str, str]:
-        """Textual's variables plus ours (item colours, cursor, highlights), legible in any theme."""
-        variables = super().get_css_variables()
-        theme_own = self.current_theme.variables
-        variables.update(derived_variables(variables, theme_own))
-        self.theme_variables = variables
-        return variables
 
     # --- themes ----------------------------------------------------------------------------------
 

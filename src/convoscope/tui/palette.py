@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from rich.color import Color as RichColor
 from rich.color import ColorSystem
 from rich.terminal_theme import TerminalTheme
+from textual.app import App
 from textual.color import Color
 
 TEXT_CONTRAST = 4.6  # WCAG asks 4.5; a little margin for rounding in terminals
@@ -58,6 +59,17 @@ TEXTUAL_CURSOR = {
 }
 
 VARIABLES = (*BACKGROUND_VARIABLES, *TEXT_VARIABLES)
+
+
+class ConvoscopeVariables(App):  # type: ignore[type-arg]
+    """Base for any App that shows convoscope's widgets: their CSS names these variables
+    ($item-tool-call, $cursor-background, …), which a plain App does not define."""
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()
+        variables.update(derived_variables(variables, self.current_theme.variables))
+        self.theme_variables = variables
+        return variables
 
 
 def derived_variables(system: Mapping[str, str], given: Mapping[str, str]) -> dict[str, str]:
