@@ -26,6 +26,7 @@ from convoscope.api.models import parse_item
 from convoscope.render.text import visible
 from convoscope.transfer.compare import MISSING, FieldChange, changed_region
 from convoscope.transfer.diff import Change, ConversationDiff, DiffRow
+from convoscope.tui.palette import ConvoscopeVariables
 from convoscope.tui.widgets.line_list import LineList, text_strip
 
 FOLD_AT = 3
@@ -287,7 +288,7 @@ def _json(value: Any) -> str:
     return safe if len(safe) <= VALUE_CHARS else safe[: VALUE_CHARS - 1] + "…"
 
 
-class DiffApp(App[None]):
+class DiffApp(ConvoscopeVariables, App[None]):
     """`convoscope diff A B` in the terminal."""
 
     TITLE = "convoscope diff"
