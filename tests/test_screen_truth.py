@@ -523,3 +523,24 @@ async def test_the_lists_scrollbar_track_is_the_lists_background(demo_url, palet
         backgrounds = {cell.bg for cell in column}
         thumb = backgrounds - {list_bg}
         assert len(thumb) == 1, f"scrollbar colours {backgrounds}, list {list_bg}"
+
+
+# --- other lists built on LineList --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+async def test_the_diff_list_draws_its_cursor_over_changed_rows_too(demo_url, palette):
+    from convoscope.tui.diff import DiffList
+    from tests.test_diff import AFTER_ID, BEFORE_ID, diff_app
+
+    app = await diff_app(demo_url, BEFORE_ID, AFTER_ID)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen.query(DiffList)), what="the diff screen")
+        diff_list = app.screen.query_one(DiffList)
+        for line in range(diff_list.line_count()):
+            diff_list.move_cursor(line)
+            await pilot.pause()
+            assert_cursor_stands_out(read_screen(app, palette), diff_list, other_rows=[
+                y for y in list_box(diff_list)[0]
+                if y != cursor_screen_row(diff_list) and y - list_box(diff_list)[0].start < diff_list.line_count()
+            ])
