@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import random
 import time
@@ -20,6 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from convoscope import __version__
+from convoscope.api.decode import Decoded, NotJSONError, decode_body
 from convoscope.api.errors import (
     STATUS_REASONS,
     APIConnectionError,
@@ -37,6 +37,7 @@ from convoscope.api.models import (
     ConversationPage,
     Item,
     ItemPage,
+    flag_repaired,
     parse_item,
 )
 from convoscope.api.profile import Profile, Secret
@@ -134,8 +135,8 @@ class ConversationsClient:
     # --- conversations ---------------------------------------------------------------------------
 
     async def retrieve_conversation(self, conversation_id: str) -> Conversation:
-        data = await self._request("GET", ("conversations", conversation_id))
-        return _validated(Conversation, data, "conversation")
+        body = await self._request("GET", ("conversations", conversation_id))
+        return _validated(Conversation, body.data, "conversation")
 
     async def create_conversation(
         self,
@@ -148,8 +149,8 @@ class ConversationsClient:
             body["items"] = list(items)
         if metadata is not None:
             body["metadata"] = dict(metadata)
-        data = await self._request("POST", ("conversations",), json_body=body)
-        return _validated(Conversation, data, "conversation")
+        answer = await self._request("POST", ("conversations",), json_body=body)
+        return _validated(Conversation, answer.data, "conversation")
 
     async def delete_conversation(self, conversation_id: str) -> None:
         """Delete a conversation (used only to remove what `copy` made to probe a server)."""
@@ -170,12 +171,12 @@ class ConversationsClient:
         """
         params = _page_params(limit=limit, order=order, after=after, before=before)
         try:
-            data = await self._request("GET", ("conversations",), params=params)
+            body = await self._request("GET", ("conversations",), params=params)
         except APIStatusError as error:
             if error.status_code in (404, 405):
                 return None
             raise
-        return _page(ConversationPage, data)
+        return _page(ConversationPage, body)
 
     # --- items -----------------------------------------------------------------------------------
 
@@ -199,10 +200,10 @@ class ConversationsClient:
         if item_type:
             params.append(("item_type", item_type))
         params.extend(_include_params(include, include_form or self.include_form))
-        data = await self._request(
+        body = await self._request(
             "GET", ("conversations", conversation_id, "items"), params=params
         )
-        return _page(ItemPage, data)
+        return _page(ItemPage, body)
 
     async def retrieve_item(
         self,
@@ -212,14 +213,14 @@ class ConversationsClient:
         include: Iterable[str] = (),
         include_form: IncludeForm | None = None,
     ) -> Item:
-        data = await self._request(
+        body = await self._request(
             "GET",
             ("conversations", conversation_id, "items", item_id),
             params=_include_params(include, include_form or self.include_form),
         )
-        if not isinstance(data, dict):
-            raise BadResponseError(f"expected an item object, got {type(data).__name__}")
-        return parse_item(data)
+        if not isinstance(body.data, dict):
+            raise BadResponseError(f"expected an item object, got {type(body.data).__name__}")
+        return flag_repaired(parse_item(body.data), body.repair_for(()))
 
     async def create_items(
         self,
@@ -230,13 +231,13 @@ class ConversationsClient:
     ) -> ItemPage:
         """Add up to 20 items (the API's limit per call) in one request."""
         _check_create_size(items)
-        data = await self._request(
+        body = await self._request(
             "POST",
             ("conversations", conversation_id, "items"),
             params=_include_params(include, self.include_form),
             json_body={"items": list(items)},
         )
-        return _page(ItemPage, data)
+        return _page(ItemPage, body)
 
     # --- responses (only to find the conversation a response belongs to) --------------------------
 
@@ -253,23 +254,29 @@ class ConversationsClient:
         *,
         params: list[tuple[str, str]] | None = None,
         json_body: Any = None,
-    ) -> Any:
+    ) -> Decoded:
         """Send one logical request, retrying per policy; return the decoded JSON body."""
         path = "/" + "/".join(path_segment(s) for s in segments)
         url = self._base_url + path
         started = time.monotonic()
         attempt = 1
-        while True:
-            try:
-                return await self._attempt(method, url, params, json_body)
-            except _Retryable as retryable:
-                delay = self._delay_for(retryable, attempt)
-                elapsed = time.monotonic() - started
-                if delay is None or elapsed + delay > self.retry.total_budget_s:
-                    raise retryable.error from None
-                self._emit_retry(method, path, attempt, delay, retryable)
-                await self._sleep(delay)
-                attempt += 1
+        try:
+            while True:
+                try:
+                    return await self._attempt(method, url, params, json_body)
+                except _Retryable as retryable:
+                    delay = self._delay_for(retryable, attempt)
+                    elapsed = time.monotonic() - started
+                    if delay is None or elapsed + delay > self.retry.total_budget_s:
+                        _explain_giving_up(retryable, self.retry.max_server_delay_s)
+                        raise retryable.error from None
+                    self._emit_retry(method, path, attempt, delay, retryable)
+                    await self._sleep(delay)
+                    attempt += 1
+        finally:
+            if attempt > 1:
+                # Whatever happened, the retries of this request are over: notices about them end.
+                self._emit_retry_over(method, path, attempt)
 
     async def _attempt(
         self, method: str, url: str, params: list[tuple[str, str]] | None, json_body: Any
@@ -295,18 +302,18 @@ class ConversationsClient:
             raise error from None
         return self._decode(method, response)
 
-    def _decode(self, method: str, response: httpx.Response) -> Any:
+    def _decode(self, method: str, response: httpx.Response) -> Decoded:
         request_id = _request_id(response.headers)
         if response.is_success:
             try:
-                return json.loads(response.content)
-            except ValueError:
+                return decode_body(response.content, response.headers.get("content-type", ""))
+            except NotJSONError as problem:
                 error = BadResponseError(
-                    f"server sent a malformed JSON body ({len(response.content)} bytes)",
-                    request_id=request_id,
+                    scrub(problem.description, self._secrets), request_id=request_id
                 )
-                # A cut-off body from a flaky proxy is worth another try on a read.
-                if method == "GET":
+                # A cut-off body from a flaky proxy is worth another try on a read; an HTML page
+                # or plain text from the wrong URL will be the same next time.
+                if method == "GET" and problem.will_change:
                     raise _Retryable(error) from None
                 raise error from None
         error = self._status_error(response, request_id)
@@ -348,7 +355,7 @@ class ConversationsClient:
         reason = (
             f"{error.status_code} {STATUS_REASONS.get(error.status_code, 'Error')}"
             if isinstance(error, APIStatusError)
-            else one_line(error.message, 80)
+            else one_line(error.message, 1000)
         )
         event = RetryEvent(
             method=method,
@@ -362,6 +369,34 @@ class ConversationsClient:
         log.info("%s %s: %s", method, path, event.describe())
         for listener in list(self._retry_listeners):
             listener(event)
+
+    def _emit_retry_over(self, method: str, path: str, attempts: int) -> None:
+        event = RetryEvent(
+            method=method, path=path, attempt=attempts, max_attempts=self.retry.max_attempts,
+            delay_s=0.0, reason="", server_directed=False, finished=True,
+        )
+        for listener in list(self._retry_listeners):
+            listener(event)
+
+
+def _explain_giving_up(retryable: _Retryable, cap_s: float) -> None:
+    """A Retry-After longer than we wait: say what the server asked for and when to try again."""
+    asked = retryable.server_delay
+    if asked is None or asked <= cap_s:
+        return
+    when = time.strftime("%H:%M:%S", time.localtime(time.time() + asked))
+    retryable.error.add_detail(
+        f"the server asks to wait {_duration(asked)} before retrying (longer than convoscope "
+        f"waits on its own): try again after {when}"
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 class _Retryable(Exception):
@@ -379,8 +414,9 @@ class _Retryable(Exception):
 def _page_params(
     *, limit: int, order: str | None, after: str | None, before: str | None
 ) -> list[tuple[str, str]]:
-    if not 1 <= limit <= MAX_PAGE_LIMIT:
-        raise ValueError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
+    # Above MAX_PAGE_LIMIT only on purpose: asking a server that ignores the cursor for everything.
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit}")
     params = [("limit", str(limit))]
     if order:
         params.append(("order", order))
@@ -415,11 +451,17 @@ def _request_id(headers: httpx.Headers) -> str | None:
     return None
 
 
-def _page(model: type[ItemPage] | type[ConversationPage], data: Any) -> Any:
+def _page(model: type[ItemPage] | type[ConversationPage], body: Decoded) -> Any:
     try:
-        return model.from_json(data)
+        page = model.from_json(body.data)
     except ValueError as exc:
         raise BadResponseError(f"server sent a malformed page: {one_line(str(exc), 160)}") from None
+    if body.repairs and isinstance(page, ItemPage):
+        # Flag exactly the items we had to repair; the rest of the page is as the server sent it.
+        page.data = [
+            flag_repaired(item, body.repair_for(("data", index))) for index, item in enumerate(page.data)
+        ]
+    return page
 
 
 def _validated(model: type[Conversation], data: Any, what: str) -> Conversation:

@@ -23,6 +23,20 @@ class APIError(Exception):
         super().__init__(message)
         self.message = message
 
+    def add_detail(self, detail: str) -> None:
+        """Append what the user should know (e.g. when to try again) to the one-line message."""
+        self.message = f"{self.message}: {detail}"
+        self.args = (self.message,)
+
+    @property
+    def retry_may_help(self) -> bool:
+        """Whether trying the same request again later could succeed (network, 5xx, 429)."""
+        return True
+
+    def advice(self) -> str:
+        """What the user can do about it, in a few words."""
+        return "press r to retry"
+
 
 class APIConnectionError(APIError):
     """The server could not be reached, or the connection broke."""
@@ -34,6 +48,9 @@ class APITimeoutError(APIConnectionError):
 
 class BadResponseError(APIError):
     """The server answered 2xx with a body that is not what the API promises."""
+
+    def advice(self) -> str:
+        return "press r to retry; if it keeps happening, check the base URL"
 
     def __init__(self, message: str, *, request_id: str | None = None) -> None:
         super().__init__(message if not request_id else f"{message} (request {request_id})")
@@ -62,6 +79,15 @@ class APIStatusError(APIError):
         self.request_id = request_id
         self.retry_after_s = retry_after_s
         super().__init__(self._one_line())
+
+    @property
+    def retry_may_help(self) -> bool:
+        return self.status_code >= 500 or self.status_code in (408, 409, 429)
+
+    def advice(self) -> str:
+        if self.retry_may_help:
+            return "press r to retry"
+        return _STATUS_ADVICE.get(self.status_code, _DEFAULT_ADVICE)
 
     def _one_line(self) -> str:
         reason = STATUS_REASONS.get(self.status_code, "Error")
@@ -119,6 +145,19 @@ STATUS_REASONS = {
     502: "Bad Gateway",
     503: "Service Unavailable",
     504: "Gateway Timeout",
+}
+
+_DEFAULT_ADVICE = "retrying will not help: check the conversation id, the profile and the base URL"
+_STATUS_ADVICE = {
+    400: "the server refused the request; retrying will not help: check the base URL and the "
+    "profile (is this the right kind of server?)",
+    401: "the key was rejected: log in again (`convoscope auth login`) or check the profile",
+    403: "this key may not read it: check the profile, the project and the key's permissions",
+    404: "not found; retrying will not help: check the conversation id, the profile "
+    "(--profile) and the base URL",
+    405: "the server does not offer this; check the base URL and the profile's kind",
+    422: "the server refused the request; retrying will not help: check the base URL and "
+    "the profile's kind",
 }
 
 _ERROR_CLASSES: dict[int, type[APIStatusError]] = {

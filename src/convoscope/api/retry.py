@@ -33,6 +33,8 @@ class RetryEvent:
     delay_s: float
     reason: str
     server_directed: bool  # the delay came from Retry-After / retry-after-ms
+    finished: bool = False
+    """The request's retries are over (it succeeded or failed): notices about it end now."""
 
     def describe(self) -> str:
         cause = "rate limited" if self.reason.startswith("429") else self.reason

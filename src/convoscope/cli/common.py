@@ -166,9 +166,12 @@ def build_client(args: argparse.Namespace, **client_options: object) -> Conversa
 
 
 def print_retry_to_stderr(event: RetryEvent) -> None:
+    if event.finished:
+        return
     print(f"convoscope: {event.describe()}", file=sys.stderr, flush=True)
 
 
 def fail(message: str) -> int:
-    print(f"convoscope: error: {one_line(message, 500)}", file=sys.stderr, flush=True)
+    # Never cut: the end of an error (the request id, what to do) is often the useful part.
+    print(f"convoscope: error: {one_line(message, 100_000)}", file=sys.stderr, flush=True)
     return 1

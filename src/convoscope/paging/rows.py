@@ -53,6 +53,6 @@ def row_from_item(item: Item) -> Row:
 
 def _problem(item: Item) -> str | None:
     if isinstance(item, GenericItem) and item.validation_error:
-        return item.validation_error
+        return "; ".join(p for p in (item.repair, item.validation_error) if p)
     warnings = item.spec_warnings()
     return "; ".join(warnings) if warnings else None

@@ -35,7 +35,7 @@ from .azure_items import (
     WorkflowAction,
     WorkflowPreviewAction,
 )
-from .base import AgentReference, Caller, GenericItem, GenericPart, Item, Link, LinkRole, Part
+from .base import AgentReference, Caller, GenericItem, GenericPart, Item, Link, LinkRole, Part, flag_repaired
 from .content import (
     ComputerScreenshot,
     InputFile,
@@ -161,5 +161,6 @@ __all__ = [
     "WebSearchCall",
     "WorkflowAction",
     "WorkflowPreviewAction",
+    "flag_repaired",
     "parse_item",
 ]

@@ -195,7 +195,7 @@ class Item(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
     # The parsed-from dict lives in a plain slot, not a pydantic private attribute: private
     # attributes cost a Python call and a dict per instance, which doubled parse time.
-    __slots__ = ("_source",)
+    __slots__ = ("_source", "_repair")
 
     # JSON names of the fields the spec marks required (checked by spec_warnings()).
     REQUIRED: ClassVar[tuple[str, ...]] = ()
@@ -229,6 +229,11 @@ class Item(BaseModel):
     def validation_error(self) -> str | None:
         """Why the typed model rejected the item; only ever set on GenericItem."""
         return None
+
+    @property
+    def repair(self) -> str | None:
+        """What the client had to repair to read this item (invalid UTF-8, too deep), if anything."""
+        return getattr(self, "_repair", None)
 
     # -- summary and label: subclasses override _summary() / _label(); the public methods
     #    make them safe (never raise, one line, bounded).
@@ -285,12 +290,20 @@ class Item(BaseModel):
     # -- spec conformance
 
     def spec_warnings(self) -> list[str]:
-        """Spec-required fields that are missing (or null)."""
-        return [
+        """Spec-required fields that are missing (or null), and what had to be repaired."""
+        missing = [
             f"missing required field '{name}'"
             for name in self.REQUIRED
             if getattr(self, _attribute_for(type(self), name), None) is None
         ]
+        return [self.repair, *missing] if self.repair else missing
+
+
+def flag_repaired(item: Item, repair: str | None) -> Item:
+    """Mark `item` as repaired by the client (None: leave it alone); returns the item."""
+    if repair:
+        object.__setattr__(item, "_repair", repair)
+    return item
 
 
 @functools.cache
@@ -351,7 +364,8 @@ class GenericItem(Item):
         return ()
 
     def spec_warnings(self) -> list[str]:
-        return [self.validation_error] if self.validation_error else []
+        found = [self.repair, self.validation_error]
+        return [warning for warning in found if warning]
 
 
 _COMMON_STRING_FIELDS = ("type", "id", "status", "response_id", "created_by")
@@ -390,5 +404,6 @@ __all__ = [
     "Loose",
     "Part",
     "describe_validation_error",
+    "flag_repaired",
     "tolerant",
 ]
