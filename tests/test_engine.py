@@ -153,6 +153,7 @@ async def test_load_all_meets_in_the_middle_with_every_item_once(engine_for, n):
 
 
 async def test_a_server_that_ignores_the_cursor_stops_the_edge_once(engine_for, fault_server):
+    """Page one, page one again, then everything in one request: it still says "more"."""
     url = fault_server(repeat_first_page=True)
     engine = await engine_for("conv_synth_500", url)
     engine.start()
@@ -160,9 +161,11 @@ async def test_a_server_that_ignores_the_cursor_stops_the_edge_once(engine_for, 
         await _settled(engine)
         engine.viewport(0, engine.line_count())
     status = engine.status[Edge.HEAD]
-    assert status.state is EdgeState.STOPPED and "ignored the paging cursor" in status.message
-    assert len(engine.index) == 100 == len({engine.line(i).id for i in range(100)})
-    assert demo_stats(url)["requests"] == 2
+    assert status.state is EdgeState.STOPPED and "ignores the paging cursor" in status.message
+    assert "may be incomplete" in status.message and not engine.complete
+    assert len(engine.index) == 500 == len({row.id for row in engine.index.rows()})
+    assert engine.duplicates == 0
+    assert demo_stats(url)["requests"] == 3
 
 
 async def test_a_failed_page_can_be_retried(engine_for, fault_server):

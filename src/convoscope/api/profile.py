@@ -64,6 +64,7 @@ class Profile:
     extra_headers: Mapping[str, str] = field(default_factory=dict)
     kind: ProfileKind = "openai"
     default_include: tuple[str, ...] = ()  # `include` values to ask for unless told otherwise
+    unpaged_limit: int = 10_000  # items asked for at once from a server that ignores the cursor
 
     def headers(self) -> dict[str, str]:
         """Every header this profile adds to a request, credentials included."""

@@ -6,10 +6,11 @@ import argparse
 import asyncio
 import os
 import sys
+import time
 from collections.abc import Sequence
 from typing import TextIO
 
-from convoscope.api import APIError, AuthenticationError, Profile
+from convoscope.api import APIError, AuthenticationError, Profile, RetryEvent
 from convoscope.api.models import Item
 from convoscope.cli.common import (
     add_connection_options,
@@ -23,11 +24,16 @@ from convoscope.cli.common import (
     split_types,
 )
 from convoscope.cli.sources import open_source
-from convoscope.paging import WalkStop, WalkSummary, walk_items
+from convoscope.paging import WalkSummary, walk_items
 from convoscope.render.export import jsonl_line
 from convoscope.render.text import visible
 
 FLUSH_EVERY = 100
+INCOMPLETE_EXIT = 3
+"""Exit status when the output is known or suspected to be incomplete (a server that ignores the
+paging cursor, says there is more without a cursor, ...): distinct from errors (1)."""
+STALL_NOTE_S = float(os.environ.get("CONVOSCOPE_STALL_NOTE_S") or 10)
+"""Seconds without an answer before stderr says we are still waiting (the env var is for tests)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,15 +72,25 @@ def main(argv: Sequence[str]) -> int:
 async def write_items(args: argparse.Namespace, out: TextIO) -> int:
     summary = WalkSummary()
     format_item = _json_line if args.jsonl else _readable_line
-    async with open_source(args, args.conversation_id, on_retry=print_retry_to_stderr) as source:
+    silence = _Silence()
+
+    def on_retry(event: RetryEvent) -> None:
+        silence.heard()
+        print_retry_to_stderr(event)
+
+    async with open_source(args, args.conversation_id, on_retry=on_retry) as source:
         client = source.client
         include = args.include or client.profile.default_include
+        watchdog = asyncio.create_task(silence.note_while_silent(STALL_NOTE_S))
         try:
             await source.resolve()
             written = 0
             async for item in walk_items(
                 client, source.conversation_id, order=args.order, include=include, summary=summary
             ):
+                silence.heard()
+                if item.repair:
+                    print(f"convoscope: warning: item {visible(item.id or '(no id)')}: {item.repair}", file=sys.stderr)
                 if args.types and item.type not in args.types:
                     continue
                 out.write(format_item(item))
@@ -85,12 +101,58 @@ async def write_items(args: argparse.Namespace, out: TextIO) -> int:
         except (APIError, ValueError) as error:
             out.flush()
             return fail(str(error) + _missing_key_hint(error, client.profile))
-    if summary.stop not in (WalkStop.COMPLETE, None):
+        finally:
+            watchdog.cancel()
+    return _report_walk(summary)
+
+
+def _report_walk(summary: WalkSummary) -> int:
+    """Say on stderr how the walk ended when it is not simply "everything, once"; the exit status."""
+    if summary.duplicates_dropped:
         print(
-            f"convoscope: warning: stopped after {summary.items} items: {summary.stop.value}",
+            f"convoscope: warning: the server sent {summary.duplicates_dropped:,} repeated "
+            f"item{'s' if summary.duplicates_dropped != 1 else ''}; each id is written once",
             file=sys.stderr,
         )
-    return 0
+    if summary.stop is None or summary.complete:
+        if summary.unpaged:
+            print(
+                f"convoscope: note: this server ignores the paging cursor; all {summary.items:,} "
+                "items came in one request",
+                file=sys.stderr,
+            )
+        return 0
+    print(
+        f"convoscope: warning: incomplete: stopped after {summary.items:,} items: "
+        f"{summary.stop.value} (exit status {INCOMPLETE_EXIT})",
+        file=sys.stderr,
+    )
+    return INCOMPLETE_EXIT
+
+
+class _Silence:
+    """Notes on stderr when the server has said nothing for a while (a stalled request)."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+        self.notes = 0
+
+    def heard(self) -> None:
+        self.last = time.monotonic()
+        self.notes = 0
+
+    async def note_while_silent(self, every_s: float) -> None:
+        while True:
+            await asyncio.sleep(min(every_s / 4, 1.0))
+            quiet = time.monotonic() - self.last
+            if quiet >= every_s * (self.notes + 1):
+                self.notes += 1
+                print(
+                    f"convoscope: still waiting for the server: no answer for {quiet:.0f} s "
+                    "(Ctrl-C to stop)",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
 
 def _missing_key_hint(error: Exception, profile: Profile) -> str:

@@ -53,6 +53,7 @@ from convoscope.demo.store import ConversationRecord, Store, Timeline
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+UNCAPPED_LIMIT = 1_000_000
 
 
 def create_app(
@@ -305,15 +306,18 @@ def _list_params(request: Request) -> ListParams:
     order = query.get("order") or "desc"  # OpenAI's default for items
     if order not in ("asc", "desc"):
         raise invalid_value("order", order, ["asc", "desc"])
+    faults: Faults = request.app.state.faults
+    # A server that ignores the cursor usually does not cap `limit` either (Llama Stack).
+    uncapped = faults.ignore_after or faults.repeat_first_page or _persona(request).cursors_ignored
     return ListParams(
-        limit=_parse_limit(query.get("limit")),
+        limit=_parse_limit(query.get("limit"), UNCAPPED_LIMIT if uncapped else MAX_LIMIT),
         order=order,
         after=query.get("after") or None,
         before=(query.get("before") or None) if _persona(request).before == "honour" else None,
     )
 
 
-def _parse_limit(raw: str | None) -> int:
+def _parse_limit(raw: str | None, max_limit: int = MAX_LIMIT) -> int:
     if raw is None or raw == "":
         return DEFAULT_LIMIT
     try:
@@ -328,9 +332,9 @@ def _parse_limit(raw: str | None) -> int:
             param="limit",
             code="integer_below_min_value",
         )
-    if limit > MAX_LIMIT:
+    if limit > max_limit:
         raise bad_request(
-            f"Invalid 'limit': integer above maximum value. Expected a value <= {MAX_LIMIT}, but got {limit} instead.",
+            f"Invalid 'limit': integer above maximum value. Expected a value <= {max_limit}, but got {limit} instead.",
             param="limit",
             code="integer_above_max_value",
         )

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import enum
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -48,10 +49,23 @@ class EdgeStatus:
     message: str = ""
     pages: int = 0
     error: APIError | None = None  # the last failure, for callers that act on its kind (401)
+    started_at: float = 0.0  # time.monotonic() when the request in flight was sent
 
     @property
     def busy(self) -> bool:
         return self.state is EdgeState.LOADING
+
+    @property
+    def waited_s(self) -> float:
+        """How long the request in flight has been waiting (0 when none is)."""
+        return time.monotonic() - self.started_at if self.busy and self.started_at else 0.0
+
+    @property
+    def advice(self) -> str:
+        """What the user can do about a failure: retry, or check something retrying cannot fix."""
+        if self.state is EdgeState.FAILED:
+            return self.error.advice() if self.error is not None else "press r to retry"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -91,7 +105,9 @@ class PagingEngine:
         self.index = ItemIndex()
         self.version = 0  # bumped on every change to the rows, so views know to recompute
         self.conversation: Conversation | None = None
-        self.notice = ""  # the latest retry notice ("rate limited, retrying in 3 s")
+        self._notices: dict[str, str] = {}  # per request path: its retry notice, while retrying
+        self.duplicates = 0  # ids the server sent more than once (dropped, counted)
+        self._load_all_interrupted = False  # `L` stopped at a failure: `r` carries on with it
         self.status = {Edge.HEAD: EdgeStatus(), Edge.TAIL: EdgeStatus()}
         self._walks = {edge: self._new_walk(edge) for edge in Edge}
         self._tasks: dict[Edge, asyncio.Task[None]] = {}
@@ -102,6 +118,19 @@ class PagingEngine:
         # a bounded number of them, so it need not fetch again what a page just brought).
         self.page_listeners: list[Callable[[list[Item]], None]] = []
         client.add_retry_listener(self._on_retry)
+
+    @property
+    def notice(self) -> str:
+        """The newest retry notice of a request still retrying ("" when none is)."""
+        return next(reversed(self._notices.values()), "")
+
+    @notice.setter
+    def notice(self, text: str) -> None:
+        # Set by hand (follow failures); cleared with every retry notice when empty.
+        if text:
+            self._notices["(engine)"] = text
+        else:
+            self._notices.clear()
 
     def _new_walk(self, edge: Edge) -> CursorWalk:
         return CursorWalk(
@@ -162,7 +191,15 @@ class PagingEngine:
         # The head edge is the line above the gap; the tail edge the line below it.
         # Right after a jump to the end the view sits on the gap line until the first tail page
         # lands: that is no request for more from the start.
-        jumping = self.status[Edge.TAIL].busy and not self.index.tail_count
+        # Until the end has loaded (or while its request failed), the gap line at the bottom
+        # stands for the end the user jumped to: looking at it is no request for the start,
+        # or a failed `G` would page through the whole conversation from the start.
+        tail = self.status[Edge.TAIL].state
+        jumping = (
+            self._tail_started
+            and not self.index.tail_count
+            and tail in (EdgeState.LOADING, EdgeState.FAILED, EdgeState.IDLE)
+        )
         if first <= gap and last >= gap - self.page_size and not jumping:
             self.request(Edge.HEAD)
         if self._tail_started and last >= gap and first <= gap + self.page_size:
@@ -181,12 +218,24 @@ class PagingEngine:
             self._cancel(Edge.TAIL)
 
     def retry(self) -> None:
-        """Try again at every edge whose last request failed."""
+        """Try again at every edge whose last request failed, or is still waiting (stalled).
+
+        A request that stalls is abandoned and sent again. Only what the view needs is asked
+        for; a load-all that a failure interrupted carries on (`resume_load_all`).
+        """
         for edge, status in self.status.items():
-            if status.state is EdgeState.FAILED:
+            stalled = status.state is EdgeState.LOADING
+            if stalled:
+                self._cancel(edge)  # abandon it; the cursor has not moved
+            if stalled or status.state is EdgeState.FAILED:
                 status.state, status.message, status.error = EdgeState.IDLE, "", None
                 self.request(edge)
         self.on_change()
+
+    @property
+    def resume_load_all(self) -> bool:
+        """A load-all ended at a failure: a retry should carry on with it."""
+        return self._load_all_interrupted and self.index.gap_open
 
     def request(self, edge: Edge) -> None:
         """Load the next page at `edge`, unless one is in flight or the edge has nothing more."""
@@ -196,19 +245,25 @@ class PagingEngine:
             self._tail_started = True
         # Mark it now, not when the task first runs: a second request before then must see it.
         self.status[edge].state = EdgeState.LOADING
+        self.status[edge].started_at = time.monotonic()
         self._tasks[edge] = asyncio.create_task(self._load_page(edge), name=f"page-{edge.value}")
 
     async def load_all(self) -> None:
         """Walk from both ends at once until the walks meet (or an edge fails or stops)."""
         self._tail_started = True
         self._loading_all = True
+        self._load_all_interrupted = False
         try:
             while self.index.gap_open:
                 for edge in Edge:
                     self.request(edge)
                 running = [task for task in self._tasks.values() if not task.done()]
                 if not running:
-                    return  # both edges failed or stopped: nothing more will come
+                    # Both edges failed or stopped: nothing more will come until a retry.
+                    self._load_all_interrupted = any(
+                        s.state is EdgeState.FAILED for s in self.status.values()
+                    )
+                    return
                 await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
         finally:
             self._loading_all = False
@@ -307,25 +362,28 @@ class PagingEngine:
             # `_cancel` already set the edge back to idle; the cursor did not move.
             raise
         except APIError as error:
-            self.notice = ""  # the retries are over; the failure speaks for itself
             status.state, status.message, status.error = EdgeState.FAILED, str(error), error
             log.warning("loading from the %s failed: %s", edge.value, error)
             self.on_change()
             return
         status.pages += 1
-        self.notice = ""
         if self._loading_all and not walk.done and self.index.gap_open:
             # The next cursor is known already: ask for the next page before processing this
             # one, so the server works while we parse. Still one request in flight per edge.
+            self.status[edge].started_at = time.monotonic()
             self._tasks[edge] = asyncio.create_task(self._load_page(edge), name=f"page-{edge.value}")
         for listener in self.page_listeners:
             listener(page.data)
         rows = [row_from_item(item) for item in page.data]
-        finished = walk.stop is WalkStop.COMPLETE
+        finished = walk.stop is not None and walk.stop.complete
+        # Everything from the start again (a server ignoring the cursor): the ids held already
+        # are expected there, not repeats.
+        expected = sum(1 for row in rows if row.id in self.index) if walk.unpaged else 0
         if edge is Edge.HEAD:
             result = self.index.add_head(rows, reached_end=finished)
         else:
             result = self.index.add_tail(rows, reached_start=finished)
+        self.duplicates += max(result.duplicates - expected, 0)
         self._after_page(edge, walk, page.data != [], result)
         self._changed()
 
@@ -337,9 +395,9 @@ class PagingEngine:
                 self._cancel_unless_current(each)
                 self.status[each].state = EdgeState.DONE
             return
-        if had_items and not result.added and not result.met:
+        if had_items and not result.added and not result.met and not walk.done:
             walk.end(WalkStop.CURSOR_IGNORED)
-        if walk.stop in (WalkStop.CURSOR_IGNORED, WalkStop.NO_CURSOR, WalkStop.CURSOR_IGNORED_KNOWN):
+        if walk.stop is not None and not walk.stop.complete:
             self._cancel_unless_current(edge)  # a page asked for ahead is no use now
             status.state, status.message = EdgeState.STOPPED, walk.stop.value
         elif walk.done:
@@ -360,5 +418,11 @@ class PagingEngine:
         self.on_change()
 
     def _on_retry(self, event: RetryEvent) -> None:
-        self.notice = event.describe()
+        # A notice lasts exactly as long as its request is retrying.
+        if event.finished:
+            if self._notices.pop(event.path, None) is None:
+                return
+        else:
+            self._notices.pop(event.path, None)
+            self._notices[event.path] = event.describe()
         self.on_change()

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from convoscope.api.include import INCLUDE_VALUES
 from convoscope.storage.errors import SetupError
@@ -73,6 +73,8 @@ class ProfileConfig(BaseModel):
     project: str | None = None
     include: tuple[IncludeValue, ...] = ()
     headers: dict[str, str] = {}
+    unpaged_limit: int | None = Field(default=None, ge=1)
+    """Items to ask for in one request from a server that ignores the paging cursor."""
 
     @field_validator("base_url")
     @classmethod

@@ -67,6 +67,7 @@ class ProfileSpec:
     project: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     include: tuple[str, ...] = ()
+    unpaged_limit: int = 10_000
     base_url_needs: str = "base_url in the config file"  # what would set a missing base URL
 
 
@@ -154,6 +155,7 @@ def resolve_profile(
         extra_headers=dict(spec.headers),
         kind=spec.kind,
         default_include=spec.include,
+        unpaged_limit=spec.unpaged_limit,
     )
     return ResolvedProfile(profile=profile, key_source=source, spec=spec, keyring_problem=problem)
 
@@ -266,7 +268,7 @@ def _from_config(
         base = _kind_defaults(name, kind, env, "config")
     overrides = {
         field_name: getattr(table, field_name)
-        for field_name in ("base_url", "key_env", "organization", "project", "include", "headers")
+        for field_name in ("base_url", "key_env", "organization", "project", "include", "headers", "unpaged_limit")
         if field_name in table.model_fields_set
     }
     if "auth" in table.model_fields_set:

@@ -636,11 +636,15 @@ class ConversationScreen(Screen[None], KeyAware):
         if self.header.problem:
             self.header.problem = None
             self.load_conversation()
-        self.engine.retry()
+        if self.engine.resume_load_all:
+            self.action_load_all()  # `L` stopped at a failure: carry on with it, not just a page
+        else:
+            self.engine.retry()
 
     @work(group="load-all", exclusive=True, name="load-all")
     async def action_load_all(self) -> None:
         self.notify("Loading every item from both ends…")
+        self.engine.retry()  # edges that failed before start again too
         await self.engine.load_all()
         if self.engine.complete:
             self.notify(f"All {len(self.engine.index):,} items loaded.")
