@@ -224,11 +224,11 @@ async def test_a_corrupt_history_file_is_kept_aside_and_the_picker_still_works(d
     app = ConvoscopeApp(make_client(demo_url))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         _, conversations = await _picker(pilot)
-        backups = list(isolated_data_dir.glob("history.json.corrupt-*"))
+        backups = list(isolated_data_dir.glob("history.json.unreadable-*"))
         assert len(backups) == 1
         assert backups[0].read_text(encoding="utf-8") == '{"version": 1, "entries": ['
         warnings = [message for severity, message in notifications(app) if severity == "warning"]
-        assert any("corrupt" in message and backups[0].name in message for message in warnings), warnings
+        assert any("not valid JSON" in message and backups[0].name in message for message in warnings), warnings
         assert _ids(conversations) == [c["id"] for c in _listing(demo_url)]
 
         # A fresh history works as usual.

@@ -1,8 +1,10 @@
 """Recently opened conversations, remembered per server.
 
-A JSON file under the data dir. A corrupt file is never fatal: it is kept aside as a backup, the
-history starts fresh, and `problem` says what happened so the picker can tell the user. Writes
-are atomic (temp file + rename) so a crash mid-write cannot corrupt it.
+A JSON file under the data dir. A file that cannot be read (corrupt, not UTF-8, a directory, no
+permission) is never fatal and never overwritten: it is set aside as a backup when that is
+possible, otherwise this session does not save at all; `problem` says what happened so the app
+can tell the user. A failed write (read-only data dir) is not fatal either: the session goes on
+without saving. Writes are atomic (temp file + rename) so a crash mid-write cannot corrupt it.
 """
 
 from __future__ import annotations
@@ -51,8 +53,17 @@ class HistoryEntry:
 class History:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.problem: str | None = None  # set when the file was unreadable and set aside
+        self.problem: str | None = None  # set when the file was unreadable, or cannot be saved
+        self.saving = True  # False once saving would destroy something or cannot work
+        self._told: str | None = None
         self._entries = self._load()
+
+    def new_problem(self) -> str | None:
+        """The problem, the first time it is asked for after it arose (for a one-off notice)."""
+        if self.problem and self.problem != self._told:
+            self._told = self.problem
+            return self.problem
+        return None
 
     def entries(self, server: str) -> list[HistoryEntry]:
         """This server's conversations, most recently opened first."""
@@ -92,37 +103,74 @@ class History:
             self.save()
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Write the history; a failure is remembered in `problem`, never raised."""
+        if not self.saving:
+            return
         payload = {"version": FORMAT_VERSION, "entries": [asdict(e) for e in self._entries]}
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".history-", suffix=".tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".history-", suffix=".tmp")
+        except OSError as error:
+            self._stop_saving(error)
+            return
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as file:
                 json.dump(payload, file, ensure_ascii=False, indent=1)
             os.replace(temp, self.path)
+        except OSError as error:
+            Path(temp).unlink(missing_ok=True)
+            self._stop_saving(error)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
 
+    def _stop_saving(self, error: OSError) -> None:
+        self.saving = False
+        self.problem = (
+            f"could not save the history in {self.path.parent} ({_reason(error)}); "
+            "this session's history will not be kept"
+        )
+
     def _load(self) -> list[HistoryEntry]:
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return []
-        except OSError as error:
-            self.problem = f"could not read history ({error.strerror}); starting fresh"
-            return []
-        try:
+            text = self.path.read_bytes().decode("utf-8")
             data = json.loads(text)
             raw_entries = data["entries"]
             if not isinstance(raw_entries, list):
                 raise TypeError("entries is not a list")
-        except (ValueError, KeyError, TypeError) as error:
-            backup = self._set_aside()
-            self.problem = f"history file was corrupt ({error}); kept it as {backup.name}, starting fresh"
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            self._keep_aside(_read_problem(error))
             return []
         return [e for e in map(HistoryEntry.from_json, raw_entries) if e is not None]
 
-    def _set_aside(self) -> Path:
-        backup = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        os.replace(self.path, backup)
-        return backup
+    def _keep_aside(self, why: str) -> None:
+        """Move the unreadable file out of the way; if that fails, never write over it."""
+        backup = self.path.with_name(f"{self.path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(self.path, backup)
+        except OSError:
+            self.saving = False
+            self.problem = (
+                f"could not read the history file {self.path} ({why}); left it untouched, "
+                "and this session's history will not be saved"
+            )
+            return
+        self.problem = f"could not read the history file ({why}); kept it as {backup.name}, starting fresh"
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or type(error).__name__
+
+
+def _read_problem(error: Exception) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return "it is not UTF-8 text"
+    if isinstance(error, IsADirectoryError):
+        return "it is a directory"
+    if isinstance(error, OSError):
+        return _reason(error)
+    if isinstance(error, ValueError):
+        return f"it is not valid JSON: {error}"
+    return f"unexpected content: {error}"

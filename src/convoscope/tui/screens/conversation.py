@@ -229,6 +229,8 @@ class ConversationScreen(Screen[None], KeyAware):
                 metadata=conversation.metadata or {},
                 created_at=conversation.created_at if isinstance(conversation.created_at, int) else None,
             )
+            if problem := self.history.new_problem():
+                self.notify(problem, severity="warning", timeout=15, markup=False)
 
     def _engine_changed(self) -> None:
         if not self.is_mounted:

@@ -77,8 +77,8 @@ class PickerScreen(Screen[None], KeyAware):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.history.problem:
-            self.notify(self.history.problem, severity="warning", timeout=10, markup=False)
+        if problem := self.history.new_problem():
+            self.notify(problem, severity="warning", timeout=15, markup=False)
         self.query_one(Input).focus()
         self.refresh_entries()
         self.load_listing()
@@ -211,5 +211,7 @@ class PickerScreen(Screen[None], KeyAware):
             return
         self.history.forget(self.server, entry.conversation_id)
         self.history.forget(FILE_SERVER, entry.conversation_id)
+        if problem := self.history.new_problem():
+            self.notify(problem, severity="warning", timeout=15, markup=False)
         self.notify(f"Forgot {visible(entry.conversation_id)}.", markup=False)
         self.refresh_entries()
