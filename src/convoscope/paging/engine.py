@@ -217,14 +217,14 @@ class PagingEngine:
         if self.index.gap_open:
             self._cancel(Edge.TAIL)
 
-    def retry(self) -> None:
+    def retry(self, *, restart_stalled: bool = True) -> None:
         """Try again at every edge whose last request failed, or is still waiting (stalled).
 
         A request that stalls is abandoned and sent again. Only what the view needs is asked
         for; a load-all that a failure interrupted carries on (`resume_load_all`).
         """
         for edge, status in self.status.items():
-            stalled = status.state is EdgeState.LOADING
+            stalled = restart_stalled and status.state is EdgeState.LOADING
             if stalled:
                 self._cancel(edge)  # abandon it; the cursor has not moved
             if stalled or status.state is EdgeState.FAILED:

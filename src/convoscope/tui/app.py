@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from typing import ClassVar
 
 from textual import on, work
@@ -116,6 +119,7 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
             self.ansi_theme_light = legible_ansi_theme(ALABASTER, variables, variables)
 
     def on_mount(self) -> None:
+        self._exit_on_signals()
         self._use_legible_ansi_colours()
         if self.theme_problems:
             # Once, at start: a broken theme file names its line; the default is in use.
@@ -126,6 +130,16 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
         profile = self.client.profile
         if profile.api_key is None and profile.auth_style != "none":
             self.ask_for_key("No API key is set for this profile.")
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM and SIGHUP end the app like `q`: the terminal is restored (main screen,
+        cursor shown, mouse tracking off) instead of being left as the app had set it."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(signum, self.exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread, or a platform without them (Windows)
 
     # --- keys ------------------------------------------------------------------------------------
 
@@ -146,10 +160,7 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
     def _key_entered(self, key: str | None) -> None:
         self._asking_for_key = False
         if key is None:
-            self.notify(
-                "No key: requests will fail until you log in (`convoscope auth login`).",
-                severity="warning",
-            )
+            self.notify(self._no_new_key_message(), severity="warning", timeout=15, markup=False)
             return
         self.client.set_api_key(Secret(key))
         from convoscope.storage.secrets import KeyringUnavailable, store_key  # the keyring loads slowly
@@ -163,6 +174,20 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, KeyAware):
                 screen.key_changed()
+
+    def _no_new_key_message(self) -> str:
+        current = self.client.profile.api_key
+        if current is None:
+            return "No key: requests will fail until you log in (`convoscope auth login`)."
+        origin = next(
+            (f"${name}" for name, value in os.environ.items()
+             if value == current.reveal() and name.endswith(("_KEY", "_TOKEN"))),
+            "the keyring",
+        )
+        return (
+            f"The server rejected the key from {origin}: requests will fail until it is replaced "
+            f"(`convoscope auth login`, or fix {origin})."
+        )
 
     def open_conversation(self, conversation_id: str) -> None:
         # Imported on first use: the picker's first frame does not wait for the item renderers.
@@ -182,8 +207,15 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
         self._push_conversation(conversation_id)
 
     def _push_conversation(self, conversation_id: str, start_at: str | None = None) -> None:
+        from convoscope.api.client import path_segment
         from convoscope.tui.screens.conversation import ConversationScreen
 
+        try:
+            path_segment(conversation_id)
+        except ValueError as error:
+            # The same refusal as the command line's: `.` and `..` would name another endpoint.
+            self.notify(str(error), severity="error", markup=False)
+            return
         honours_after = self.capabilities.honours_after if self.capabilities else None
         self.push_screen(
             ConversationScreen(

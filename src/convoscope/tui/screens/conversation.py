@@ -163,6 +163,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self._header_pending = False
         self._walk_redraw_pending = False
         self.shown_item: Item | None = None
+        self._failures_told: list[APIError] = []
 
     def compose(self) -> ComposeResult:
         yield ConversationHeader(self.engine, id="header")
@@ -214,7 +215,7 @@ class ConversationScreen(Screen[None], KeyAware):
             conversation = await self.client.retrieve_conversation(self.engine.conversation_id)
         except APIError as error:
             if self.is_attached:
-                self.header.problem = str(error)
+                self.header.problem = f"{error} · {error.advice()}"
                 self.header.show()
                 self.app.auth_failed(error)  # type: ignore[attr-defined]
             return
@@ -255,14 +256,25 @@ class ConversationScreen(Screen[None], KeyAware):
         if self.in_reading_view:
             self.reading.engine_changed()
         self._show_header_soon()
-        for status in self.engine.status.values():
+        for edge, status in self.engine.status.items():
             if status.error is not None:
                 self.app.auth_failed(status.error)  # type: ignore[attr-defined]
+                self._tell_failure(edge.value, status.error, status.advice)
         if self.start_at is not None:
             self._seek_start_item()
         if first_rows and self.item_list.current_row is not None:
             self.show_selected()
         self._show_search_count()
+
+    def _tell_failure(self, where: str, error: APIError, advice: str) -> None:
+        """Once per failure, the whole message (the gap line cuts it at the list's width)."""
+        if error in self._failures_told:
+            return
+        self._failures_told.append(error)
+        self.notify(
+            f"Loading from the {where} failed: {error}. {advice[:1].upper()}{advice[1:]}.",
+            severity="error", timeout=20, markup=False,
+        )
 
     def _seek_start_item(self) -> None:
         """Page from the start until the item to open at is loaded, then put the cursor on it."""
@@ -646,7 +658,7 @@ class ConversationScreen(Screen[None], KeyAware):
     @work(group="load-all", exclusive=True, name="load-all")
     async def action_load_all(self) -> None:
         self.notify("Loading every item from both ends…")
-        self.engine.retry()  # edges that failed before start again too
+        self.engine.retry(restart_stalled=False)  # edges that failed before start again too
         await self.engine.load_all()
         if self.engine.complete:
             self.notify(f"All {len(self.engine.index):,} items loaded.")

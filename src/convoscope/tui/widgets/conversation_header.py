@@ -95,6 +95,8 @@ class ConversationHeader(Static):
             text.append(f" · include: {len(self.include)}", style="cyan")
         if engine.following:
             text.append(" · following", style="bold green")
+        if engine.duplicates:
+            text.append(f" · {engine.duplicates:,} repeated ids dropped", style="yellow")
         if engine.notice:
             text.append(f" · {visible(engine.notice)}", style="yellow")
         return text

@@ -24,6 +24,7 @@ MIN_SUMMARY = 32  # the label column gives way before the summary gets narrower 
 MIN_LABEL = 8  # a label column narrower than this says too little: drop it
 
 GROUP_CLASSES = {group: f"item-list--{group.name.lower().replace('_', '-')}" for group in Group}
+STALL_SHOWN_S = 2.0  # a request waiting longer than this shows its waited time
 
 
 class ItemList(LineList):
@@ -206,7 +207,10 @@ class ItemList(LineList):
         loading = gap.head.busy or gap.tail.busy
         notice = visible(self.engine.notice)
         if loading:
-            text = f" {SPINNER[self._spin % len(SPINNER)]} loading… {notice}"
+            waited = max(gap.head.waited_s, gap.tail.waited_s)
+            # A stalled request says how long it has waited, and what `r` does about it.
+            stalled = f"(waited {waited:.0f} s · r starts it again) " if waited >= STALL_SHOWN_S else ""
+            text = f" {SPINNER[self._spin % len(SPINNER)]} loading… {stalled}{notice}"
         elif gap.tail_started:
             text = " ⋯ items not loaded yet: scroll here to load them"
         else:
@@ -372,7 +376,7 @@ class ItemList(LineList):
 
 def _edge_problem(status: EdgeStatus) -> str | None:
     if status.state is EdgeState.FAILED:
-        return f"press r to retry · {status.message}"
+        return f"{status.advice} · {status.message}"
     if status.state is EdgeState.STOPPED:
         return f"stopped: {status.message}"
     return None
