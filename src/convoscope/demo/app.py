@@ -176,15 +176,31 @@ async def list_items(request: Request) -> Response:
     item_type = (request.query_params.get("item_type") or None) if persona.item_type == "honour" else None
     conversation_id = request.path_params["conversation_id"]
     request.app.state.stats.list_calls.append(params.as_record(conversation_id=conversation_id))
+    faults: Faults = request.app.state.faults
     timeline = _conversation(request).timeline
+    if faults.append_on_list:
+        timeline.append(new_items([_appended_message(len(timeline) + n) for n in range(faults.append_on_list)]))
     after = _cursor_position(params.after, "after", timeline.position_of)
     before = _cursor_position(params.before, "before", timeline.position_of)
     after, before, forced_has_more = _list_faults(request, after, before)
+    limit = faults.fixed_page_size or params.limit
+    if after is not None and faults.overlap_pages:
+        # Start early: the end of the previous page comes again (step back in walk order).
+        after += -faults.overlap_pages if params.order == "asc" else faults.overlap_pages
+        after = after if 0 <= after < len(timeline) else None
     page, has_more = select_page(
-        timeline.walker(item_type), len(timeline), order=params.order, after=after, before=before, limit=params.limit
+        timeline.walker(item_type), len(timeline), order=params.order, after=after, before=before, limit=limit
     )
     items = [strip_item(timeline.item_at(p), include) for p in page]
+    if faults.duplicate_every:
+        every = faults.duplicate_every
+        items = [copy for n, item in enumerate(items, 1) for copy in ([item, item] if n % every == 0 else [item])]
     return _list_response(request, items, forced_has_more if forced_has_more is not None else has_more)
+
+
+def _appended_message(number: int) -> dict[str, Any]:
+    text = f"appended while the client was paging ({number})"
+    return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
 
 
 async def create_items(request: Request) -> Response:
@@ -365,7 +381,7 @@ def _list_response(request: Request, data: list[dict[str, Any]], has_more: bool)
     body.update(
         data=data,
         first_id=data[0].get("id") if data else None,
-        last_id=data[-1].get("id") if data else None,
+        last_id=data[-1].get("id") if data and not request.app.state.faults.null_last_id else None,
         has_more=has_more,
     )
     return APIResponse(body)

@@ -34,6 +34,23 @@ class Faults:
     """List endpoints ignore `after`/`before` and always say has_more: false."""
     repeat_first_page: bool = False
     """List endpoints ignore `after`/`before` and say has_more: true forever (a looping server)."""
+    duplicate_every: int = 0
+    """List pages send every Nth item of the page twice in a row (duplicate ids within a page)."""
+    overlap_pages: int = 0
+    """List pages after a cursor start N items early, repeating the end of the previous page."""
+    deep_json_item: str = ""
+    """The item with this id gets a field nested `deep_json_depth` arrays deep, wherever sent."""
+    deep_json_depth: int = 5000
+    invalid_utf8_item: str = ""
+    """The item with this id gets a string field holding bytes that are not UTF-8."""
+    html_200: bool = False
+    """Every API request answers 200 with a web server's HTML welcome page (wrong base URL)."""
+    fixed_page_size: int = 0
+    """List endpoints ignore `limit` and always send this many items (when > 0)."""
+    null_last_id: bool = False
+    """List pages say `last_id: null` (clients must find the cursor in the data, or stop)."""
+    append_on_list: int = 0
+    """Each item-list request appends this many messages to the conversation first."""
     fail_next: list[int] = field(default_factory=list)
     """The next len(list) requests fail with these statuses, in order (consumed)."""
     seed: int = 0
@@ -56,10 +73,11 @@ def faults_from_json(body: dict[str, Any]) -> Faults:
     for name in ("latency_ms", "retry_after_s", "stall_s"):
         if name in values:
             values[name] = float(values[name])
-    for name in ("rate_limit_every", "truncate_every", "stall_every", "seed"):
+    for name in ("rate_limit_every", "truncate_every", "stall_every", "seed", "duplicate_every",
+                 "overlap_pages", "deep_json_depth", "fixed_page_size", "append_on_list"):
         if name in values:
             values[name] = int(values[name])
-    for name in ("ignore_after", "repeat_first_page"):
+    for name in ("ignore_after", "repeat_first_page", "html_200", "null_last_id"):
         if name in values:
             values[name] = bool(values[name])
     return Faults(**values)

@@ -8,9 +8,11 @@ untouched.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -61,9 +63,14 @@ class DemoMiddleware:
             if replay is None:
                 return  # the client hung up while we stalled; nobody is left to answer
             receive = replay
+        if faults.html_200:
+            await _send_html_welcome(tracker)
+            return
         send: Send = tracker
         if decision.truncate:
             send = _truncating(tracker)
+        if faults.deep_json_item or faults.invalid_utf8_item:
+            send = _rewriting(send, lambda body: _corrupt_items(body, faults))
         await self._call_guarded(scope, receive, send, tracker)
 
     async def _call_guarded(self, scope: Scope, receive: Receive, send: Send, tracker: "_ResponseTracker") -> None:
@@ -159,6 +166,61 @@ def _replaying(buffered: list[Message], receive: Receive) -> Receive:
         return pending.pop(0) if pending else await receive()
 
     return replay
+
+
+NGINX_WELCOME = (
+    b"<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n"
+    b"<h1>Welcome to nginx!</h1>\n<p>If you see this page, the nginx web server is successfully "
+    b"installed and working.</p>\n</body>\n</html>\n"
+)
+
+
+async def _send_html_welcome(send: Send) -> None:
+    """What a reverse proxy's default site answers to any path: a 200 that is not the API."""
+    headers = [(b"content-type", b"text/html"), (b"content-length", str(len(NGINX_WELCOME)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": NGINX_WELCOME, "more_body": False})
+
+
+def _corrupt_items(body: bytes, faults: Faults) -> bytes:
+    """Give the chosen items a field nested too deep, or a string that is not UTF-8."""
+    if faults.deep_json_item:
+        depth = max(faults.deep_json_depth, 1)
+        deep = b"[" * depth + b"]" * depth
+        body = _after_id(body, faults.deep_json_item, b',"nested":' + deep)
+    if faults.invalid_utf8_item:
+        body = _after_id(body, faults.invalid_utf8_item, b',"note":"caf\xe9 \xff\xfe bytes"'.decode("unicode_escape").encode("latin-1"))
+    return body
+
+
+def _after_id(body: bytes, item_id: str, extra: bytes) -> bytes:
+    marker = b'"id":' + json.dumps(item_id).encode("ascii")
+    return body.replace(marker, marker + extra)
+
+
+def _rewriting(send: Send, rewrite: Callable[[bytes], bytes]) -> Send:
+    """A `send` that rewrites a 200 response's whole body (and fixes Content-Length)."""
+    start: Message | None = None
+    chunks: list[bytes] = []
+
+    async def rewriting_send(message: Message) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start" and message["status"] == 200:
+            start = message
+            return
+        if start is None or message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        body = rewrite(b"".join(chunks))
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    return rewriting_send
 
 
 def _truncating(send: Send) -> Send:

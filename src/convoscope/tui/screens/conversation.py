@@ -164,6 +164,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self._walk_redraw_pending = False
         self.shown_item: Item | None = None
         self._failures_told: list[APIError] = []
+        self._stops_told: list[tuple[object, str]] = []
 
     def compose(self) -> ComposeResult:
         yield ConversationHeader(self.engine, id="header")
@@ -260,6 +261,10 @@ class ConversationScreen(Screen[None], KeyAware):
             if status.error is not None:
                 self.app.auth_failed(status.error)  # type: ignore[attr-defined]
                 self._tell_failure(edge.value, status.error, status.advice)
+            elif status.state is EdgeState.STOPPED and (edge, status.message) not in self._stops_told:
+                self._stops_told.append((edge, status.message))
+                self.notify(f"Loading from the {edge.value} stopped: {status.message}.",
+                            severity="warning", timeout=20, markup=False)
         if self.start_at is not None:
             self._seek_start_item()
         if first_rows and self.item_list.current_row is not None:

@@ -89,6 +89,8 @@ class ConversationHeader(Static):
                 f"{loaded:,} items loaded · start {END_MARKS[head]} · end {END_MARKS[tail]}",
                 style="dim",
             )
+            if EdgeState.STOPPED in (head, tail):
+                text.append(" · may be incomplete", style="bold yellow")
         if self.filter_name:
             text.append(f" · filter: {self.filter_name}", style="bold cyan")
         if self.include:
