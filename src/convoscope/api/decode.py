@@ -25,16 +25,25 @@ CUT_TEXT_CHARS = 2_000
 INVALID_UTF8 = "the server sent invalid UTF-8 (bad bytes shown as \ufffd)"
 
 Path = tuple[str | int, ...]
+_LEVELS = "{levels}"
 
 
 @dataclass
 class Decoded:
     data: Any
     repairs: dict[Path, str] = field(default_factory=dict)
+    depths: dict[Path, int] = field(default_factory=dict)  # of each cut, from the document's root
 
     def repair_for(self, prefix: Path) -> str | None:
-        """One line naming every repair at or under `prefix` (None when nothing was repaired)."""
-        found = [why for path, why in self.repairs.items() if path[: len(prefix)] == prefix]
+        """One line naming every repair at or under `prefix` (None when nothing was repaired).
+
+        Depths are counted from `prefix` (the item), not from the page around it.
+        """
+        found = [
+            why.replace(_LEVELS, f"{self.depths.get(path, 0) - len(prefix):,}")
+            for path, why in self.repairs.items()
+            if path[: len(prefix)] == prefix
+        ]
         return "; ".join(dict.fromkeys(found)) or None
 
 
@@ -119,11 +128,12 @@ _WORDS = {"true": True, "false": False, "null": None}
 
 
 def _decode_deep(text: str, repairs: dict[Path, str]) -> Decoded:
+    parser = _Parser(text, repairs)
     try:
-        data = _Parser(text, repairs).parse()
+        data = parser.parse()
     except (ValueError, IndexError) as error:
         raise NotJSONError(f"the server sent a malformed JSON body ({error})", will_change=True) from None
-    return Decoded(_replace_surrogates(data, repairs), repairs)
+    return Decoded(_replace_surrogates(data, repairs), repairs, parser.depths)
 
 
 class _Parser:
@@ -133,6 +143,7 @@ class _Parser:
         self.text = text
         self.pos = 0
         self.repairs = repairs
+        self.depths: dict[Path, int] = {}
 
     def _token(self) -> tuple[str, str]:
         match = _TOKEN.match(self.text, self.pos)
@@ -232,9 +243,9 @@ class _Parser:
             raise ValueError("unbalanced brackets")
         self.pos = pos
         raw = text[start:pos]
-        total_depth = _max_depth(raw) + MAX_DEPTH - 1
+        self.depths[path] = _max_depth(raw) + MAX_DEPTH - 1
         self.repairs[path] = (
-            f"the server sent JSON nested {total_depth:,} levels deep; "
+            f"the server sent JSON nested {_LEVELS} levels deep; "
             f"shown as raw text from level {MAX_DEPTH} (cut to {CUT_TEXT_CHARS:,} characters)"
         )
         return raw[:CUT_TEXT_CHARS] + ("…" if len(raw) > CUT_TEXT_CHARS else "")
