@@ -223,3 +223,51 @@ def send(request: BaseHTTPRequestHandler, status: int, body: bytes, content_type
 
 def send_json(request: BaseHTTPRequestHandler, data: object, status: int = 200) -> None:
     send(request, status, json.dumps(data, separators=(",", ":")).encode())
+
+
+# --- a demo server that can be stopped and started again on the same port ----------------------------
+
+
+class RestartableDemo:
+    """The demo app (state kept) served on one fixed port, stoppable and restartable."""
+
+    def __init__(self, **faults: object) -> None:
+        import socket
+
+        from convoscope.demo.app import create_app
+        from convoscope.demo.faults import Faults
+
+        self.app = create_app(Faults(**faults))
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        self._context = None
+
+    def start(self) -> None:
+        from convoscope.demo.serve import serve_in_background
+
+        assert self._context is None
+        self._context = serve_in_background(self.app, port=self.port)
+        self._context.__enter__()
+
+    def stop(self) -> None:
+        if self._context is not None:
+            self._context.__exit__(None, None, None)
+            self._context = None
+
+
+@pytest.fixture
+def restartable():
+    servers: list[RestartableDemo] = []
+
+    def make(**faults: object) -> RestartableDemo:
+        server = RestartableDemo(**faults)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()

@@ -392,7 +392,7 @@ def _explain_giving_up(retryable: _Retryable, cap_s: float) -> None:
 
 
 def _duration(seconds: float) -> str:
-    if seconds < 120:
+    if seconds < 600:
         return f"{seconds:.0f} s"
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable
 
-MAX_MESSAGE_CHARS = 300
+MAX_MESSAGE_CHARS = 2000  # whole messages reach the user; a 1 MB error page does not
 
 
 class APIError(Exception):
