@@ -72,9 +72,9 @@ class Viewer:
         return " ".join(_FRAME.sub(" ", " ".join(pieces)).split())
 
     async def wait_for_words(self, phrase: str, timeout: float = 15) -> str:
-        """Wait until `phrase` is on the drawn screen (words, whitespace-normalised)."""
-        wanted = " ".join(phrase.split())
-        await wait_until(self.pilot, lambda: wanted in self.drawn_words(), timeout=timeout,
+        """Wait until `phrase` is on the drawn screen (words, whitespace and case normalised)."""
+        wanted = " ".join(phrase.split()).casefold()
+        await wait_until(self.pilot, lambda: wanted in self.drawn_words().casefold(), timeout=timeout,
                          what=f"{phrase!r} on the screen")
         return phrase
 
