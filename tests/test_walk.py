@@ -24,16 +24,27 @@ async def test_walk_yields_every_item_once(demo_url, order):
 async def test_walk_stops_on_a_server_that_repeats_its_first_page(fault_server):
     url = fault_server(repeat_first_page=True)
     items, summary = await _walk(url, "conv_synth_500")
-    assert len(items) == 100 == len({i.id for i in items})
-    assert summary.stop is WalkStop.CURSOR_IGNORED
-    assert demo_stats(url)["requests"] == 2  # noticed on the second page, not looping
+    # Noticed on the second page, then everything in one request: it still says "more".
+    assert len(items) == 500 == len({i.id for i in items})
+    assert summary.stop is WalkStop.UNPAGED_INCOMPLETE and not summary.complete
+    assert summary.duplicates_dropped == 0
+    assert demo_stats(url)["requests"] == 3  # not looping
 
 
-async def test_walk_takes_the_word_of_a_server_that_ignores_after(fault_server):
-    # This server answers has_more: false: nothing tells us more exists; no duplicates either.
+async def test_walk_checks_a_full_last_page_from_a_server_that_ignores_after(fault_server):
+    # has_more: false on a page exactly `limit` long: one item after it is asked for; the first
+    # page comes again, so everything is asked for at once, and fewer than asked for came back.
     url = fault_server(ignore_after=True)
     items, summary = await _walk(url, "conv_synth_500")
-    assert len(items) == 100 and summary.complete
+    assert len(items) == 500 == len({i.id for i in items}) and summary.complete and summary.unpaged
+    assert demo_stats(url)["requests"] == 3
+
+
+async def test_a_full_last_page_from_an_honest_server_costs_one_probe(fault_server):
+    url = fault_server()
+    items, summary = await _walk(url, "conv_synth_100")
+    assert len(items) == 100 and summary.complete and not summary.unpaged
+    assert demo_stats(url)["requests"] == 2
 
 
 async def test_walk_survives_flaky_servers(fault_server):
