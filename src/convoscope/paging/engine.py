@@ -325,6 +325,9 @@ class PagingEngine:
             except APIError as error:
                 self.notice = f"follow: {error}"
                 self.on_change()
+            else:
+                if self._notices.pop("(engine)", None) is not None:
+                    self.on_change()  # following works again: the failure notice is no longer true
             await asyncio.sleep(interval_s)
 
     async def _refresh_in_progress(self) -> None:
