@@ -143,8 +143,11 @@ async def test_a_stalled_request(tmp_path, matrix):
     row = matrix("N07", "the first page stalls (no answer for a minute)")
     release = threading.Event()
     handle, items = _stalling_server(release, 60)
+    cli_handle, _ = _stalling_server(threading.Event(), 2.5)
+    env = cli_env(tmp_path, CONVOSCOPE_STALL_NOTE_S="1")
     try:
-        with stdlib_server(handle) as url:
+        with stdlib_server(handle) as url, stdlib_server(cli_handle) as cli_url:
+            cli = start_cli(tmp_path, "items", "conv_stall", "--base-url", cli_url, "--jsonl", env=env)
             async with viewer(url, "conv_stall") as v:
                 await v.wait_for_conversation()
                 await v.wait_for_words("r starts it again)", timeout=20)
@@ -156,12 +159,9 @@ async def test_a_stalled_request(tmp_path, matrix):
                 await v.settle()
                 await v.wait_for_words("40 items · all loaded")
                 app_ids = v.ids()
+            result = finish_cli(cli)
     finally:
         release.set()
-    handle, _ = _stalling_server(threading.Event(), 2.5)
-    with stdlib_server(handle) as url:
-        env = cli_env(tmp_path, CONVOSCOPE_STALL_NOTE_S="1")
-        result = finish_cli(start_cli(tmp_path, "items", "conv_stall", "--base-url", url, "--jsonl", env=env))
     expected = [i["id"] for i in items]
     assert app_ids == expected and result.ids == expected and result.returncode == 0
     assert "still waiting for the server: no answer for 1 s" in result.stderr
