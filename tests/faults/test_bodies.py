@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 from convoscope.paging.rows import Row
@@ -119,7 +120,11 @@ async def test_truncated_bodies(fault_server, demo_url, tmp_path, matrix):
     result = finish_cli(cli)
     assert result.returncode == 0 and result.ids == expected
     assert "malformed JSON body" in result.stderr and "retrying" in result.stderr
-    row.saw = "CLI: \"the server sent a malformed JSON body (… bytes), retrying in … (attempt 2 of 5)\" · app: retried, \"150 items · all loaded\""
+    retry_lines = [line for line in result.stderr.splitlines() if "retrying" in line]
+    # Whole lines: the request id and the attempt count are never cut off.
+    assert all(re.search(r"\(request req_[0-9a-f]{32}\), retrying in [0-9.]+ s \(attempt \d of 5\)$", line)
+               for line in retry_lines), retry_lines
+    row.saw = "CLI: \"the server sent a malformed JSON body (… bytes) (request req_…), retrying in … (attempt 2 of 5)\", each line whole · app: retried, \"150 items · all loaded\""
     row.expected, row.held = str(len(expected)), held(len(result.ids), len(v.last_ids))
 
 
