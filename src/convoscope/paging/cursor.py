@@ -4,6 +4,10 @@
 edges of the viewer's engine use it. It moves the `after` cursor and notices the ways a server can
 break paging (an empty page with `has_more`, no cursor, the same cursor twice); callers notice
 repeated ids, because only they know what has been loaded already.
+
+A server that ignores the cursor (found by capability detection, by a repeated page, or by
+checking a full first page that says "no more") can only be read in one request: the walk asks
+for everything at once, up to `unpaged_limit` items, and says when that may not be everything.
 """
 
 from __future__ import annotations
@@ -24,8 +28,6 @@ class WalkStop(enum.Enum):
     COMPLETE = "complete"
     CURSOR_IGNORED = "the server ignored the paging cursor (it sent items already loaded)"
     NO_CURSOR = "the server said there is more but gave no cursor to continue from"
-    CURSOR_IGNORED_KNOWN = "this server ignores the paging cursor (detected)"
-    """Capability detection found the server ignores `after`: only the first page is real."""
     UNPAGED_COMPLETE = "complete"
     """The server ignores the cursor, but one large request brought everything."""
     UNPAGED_INCOMPLETE = (
@@ -144,7 +146,8 @@ class CursorWalk:
             page = await self._list(self.page_size, None)
             self.pages += 1
             self.unpaged = True
-            self.stop = WalkStop.COMPLETE if not page.has_more and len(page.data) < self.page_size else WalkStop.LIMIT_REFUSED
+            whole = not page.has_more and len(page.data) < self.page_size
+            self.stop = WalkStop.COMPLETE if whole else WalkStop.LIMIT_REFUSED
             return page
         self.pages += 1
         self.unpaged = True
