@@ -162,7 +162,7 @@ class CliResult:
 
     @property
     def ids(self) -> list[str]:
-        return [json.loads(line).get("id") for line in self.stdout.splitlines() if line.strip()]
+        return [json.loads(line).get("id") for line in self.stdout.split("\n") if line.strip()]
 
 
 def finish_cli(process: subprocess.Popen, timeout: float = 60) -> CliResult:
