@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -60,13 +61,29 @@ def main(argv: Sequence[str]) -> int:
     check_includes(parser, args.include)
     args.types = split_types(args.types)
     check_item_types(parser, args, args.types)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return asyncio.run(write_items(args, sys.stdout))
+    except _Terminated:
+        return 128 + signal.SIGTERM  # stopped on request; the lines written so far are whole
     except BrokenPipeError:
         # The reader went away (`| head`): that is success, not a traceback. Point stdout at
         # /dev/null so the interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, stopped like Ctrl-C: the walk is cancelled and buffered lines are written whole.
+
+    Killed outright, the process would leave the last line cut wherever its buffer was flushed.
+    """
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated()
 
 
 async def write_items(args: argparse.Namespace, out: TextIO) -> int:
