@@ -112,7 +112,7 @@ def render_report(rows: list[CaseRow]) -> str:
         "the server holds: same order, none lost, none duplicated, or a clear \"incomplete\".",
         "",
         "`convoscope items` exits 0 when its output is complete, 1 on an error, 3 when the output is",
-        "known or suspected to be incomplete (see the README), 130 on Ctrl-C.",
+        "known or suspected to be incomplete (see the README), 130 on Ctrl-C, 143 on SIGTERM.",
         "",
         f"**{len(rows)} cases, {passed} pass, {len(rows) - passed} do not.**",
         "",
