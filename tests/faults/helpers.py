@@ -23,11 +23,11 @@ _FRAME = re.compile(r"[▌▐│┃║▎▊█╭╮╰╯─━]")
 http = httpx.Client(timeout=30)
 
 
-def client_for(url: str, *, key: str | None = FAKE_KEY, **profile: object) -> ConversationsClient:
+def client_for(url: str, *, key: str | None = FAKE_KEY, attempts: int = 4, **profile: object) -> ConversationsClient:
     """A client as the command line builds one (the default retry policy, less the long waits)."""
     return ConversationsClient(
         Profile(name="test", base_url=url, api_key=Secret(key) if key else None, **profile),  # type: ignore[arg-type]
-        retry=RetryPolicy(max_attempts=4),
+        retry=RetryPolicy(max_attempts=attempts),
     )
 
 

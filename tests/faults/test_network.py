@@ -7,7 +7,7 @@ import threading
 
 from convoscope.paging.engine import Edge, EdgeState
 from tests.faults.conftest import cli_env, finish_cli, send, start_cli, stdlib_server
-from tests.faults.helpers import held, truth, viewer
+from tests.faults.helpers import client_for, held, truth, viewer
 from tests.tui_helpers import isolated_data_dir, wait_until  # noqa: F401  (autouse fixture)
 
 CONV = "conv_synth_150"
@@ -181,7 +181,8 @@ async def test_network_down_then_G_then_back(restartable, tmp_path, matrix):
     conversation = "conv_synth_5000"
     server = restartable()
     expected = truth(server.url, conversation)
-    async with viewer(server.url, conversation) as v:
+    # The outage is the fault here, not how often we knock: give up after two attempts.
+    async with viewer(server.url, conversation, client=client_for(server.url, attempts=2)) as v:
         await v.wait_for_conversation()
         await v.settle()
         head = len(v.ids())
@@ -208,7 +209,8 @@ async def test_a_failed_load_all_resumes_on_r(restartable, tmp_path, matrix):
     conversation = "conv_synth_600"
     server = restartable()
     expected = truth(server.url, conversation)
-    async with viewer(server.url, conversation) as v:
+    # The outage is the fault here, not how often we knock: give up after two attempts.
+    async with viewer(server.url, conversation, client=client_for(server.url, attempts=2)) as v:
         await v.wait_for_conversation()
         await v.settle()
         server.stop()
