@@ -261,8 +261,8 @@ async def test_control_escape_osc_bidi_in_every_text_field(fault_server, tmp_pat
 
 
 async def test_ids_with_path_characters(tmp_path, matrix):
-    row = matrix("B09", "ids with `/ ? # ..` (conversation and items) and spaces (items)")
-    conversation = "a/../b?c#d"
+    row = matrix("B09", "ids with `? # ..` (conversation and items), `/` and spaces (items)")
+    conversation = "..?c#d"
     items = _paged_items(3, prefix="msg ../x?y#z")
     paths: list[str] = []
     handler = serve_items(items, conversation)
@@ -280,7 +280,7 @@ async def test_ids_with_path_characters(tmp_path, matrix):
             await v.wait_for_words("item 1")
             app_ids = v.ids()
         result = finish_cli(cli)
-    encoded = "/v1/conversations/a%2F..%2Fb%3Fc%23d"
+    encoded = "/v1/conversations/..%3Fc%23d"
     assert all(p.startswith(encoded) for p in paths if p.startswith("/v1/conversations/")), paths
     assert any(p.startswith(encoded + "/items/msg%20..%2Fx%3Fy%23z_0001") for p in paths)
     expected = [i["id"] for i in items]

@@ -243,7 +243,7 @@ class ConversationsClient:
 
     async def retrieve_response(self, response_id: str) -> Any:
         """`GET /responses/{id}`: the response object, as JSON (see `api.responses`)."""
-        return await self._request("GET", ("responses", response_id))
+        return (await self._request("GET", ("responses", response_id))).data
 
     # --- transport -------------------------------------------------------------------------------
 
