@@ -774,8 +774,9 @@ def test_models_do_not_import_textual():
     assert result.stdout.strip() == "False"
 
 
-def test_one_line_summaries_drop_terminal_colour_and_title_sequences():
-    from convoscope.api.models.text import one_line
+def test_shell_output_summaries_drop_terminal_colour_and_title_sequences():
+    from convoscope.api.models.shell_items import ShellCommandOutput
 
-    raw = "exit 1: \x1b[31m=====\x1b[0m \x1b[1m1 failed\x1b[0m \x1b]0;title\x07done \x1b stray"
-    assert one_line(raw) == "exit 1: ===== 1 failed done \x1b stray"
+    stdout = "ok\n\x1b[31m=====\x1b[0m \x1b[1m1 failed\x1b[0m \x1b]0;title\x07done \x1b stray\n"
+    output = ShellCommandOutput(stdout=stdout, outcome={"type": "exit", "exit_code": 1})
+    assert output.preview() == "exit 1: ===== 1 failed done \x1b stray"

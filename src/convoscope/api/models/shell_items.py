@@ -6,7 +6,7 @@ local_shell_call_output has no call_id: its own id is the call's call_id (refere
 import shlex
 
 from .base import Caller, Item, Loose, Part, tolerant
-from .text import OUTPUT_MARK, answered, compact_json_text, one_line
+from .text import OUTPUT_MARK, answered, compact_json_text, one_line, without_terminal_sequences
 
 
 
@@ -105,7 +105,7 @@ class TimeoutOutcome(Part):
 
 def last_line(text: str | None) -> str:
     # The tail of a command's output is usually the interesting part (result, error).
-    lines = [line for line in (text or "")[-2000:].splitlines() if line.strip()]
+    lines = [line for line in without_terminal_sequences((text or "")[-2000:]).splitlines() if line.strip()]
     return lines[-1] if lines else ""
 
 

@@ -17,23 +17,26 @@ ELLIPSIS = "…"
 _MAX_JSON_TO_COMPACT = 20_000
 
 
-# Colour and title sequences (CSI, OSC) in program output: a one-line summary is plain text, so
-# they go; a stray ESC that starts no sequence stays, and the render layer shows it as ␛.
+# Colour and title sequences (CSI, OSC), as programs write them to a terminal.
 ANSI_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 
 
-def one_line(text: str, limit: int = SUMMARY_LIMIT) -> str:
-    """Collapse all whitespace to single spaces and cut to `limit` characters (with "…").
+def without_terminal_sequences(program_output: str) -> str:
+    """A program's output without its colour and title sequences, for a one-line summary.
 
-    Terminal escape sequences are dropped: `exit 1: [31mFAILED` reads as `exit 1: FAILED`.
+    Only for program output, where colours are expected (`exit 1: FAILED`, not
+    `exit 1: ␛[31mFAILED`). Escapes in messages stay, for the render layer to show as ␛: a
+    message that carries them is worth seeing as it is. A stray ESC that starts no sequence stays.
     """
+    return ANSI_SEQUENCE.sub("", program_output) if "\x1b" in program_output else program_output
+
+
+def one_line(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """Collapse all whitespace to single spaces and cut to `limit` characters (with "…")."""
     # Why a window: collapsing a megabyte of text only to keep 300 characters is wasteful.
     window = text[: limit * 4]
-    cut = len(window) < len(text)
-    if "\x1b" in window:
-        window = ANSI_SEQUENCE.sub("", window)
     flat = " ".join(window.split())
-    if len(flat) > limit or cut:
+    if len(flat) > limit or len(window) < len(text):
         flat = flat[: limit - 1].rstrip() + ELLIPSIS
     return flat
 
