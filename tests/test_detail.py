@@ -40,7 +40,8 @@ from tests.tui_helpers import (  # noqa: F401  (isolated_data_dir is an autouse 
     item_path,
     line_text,
     message,
-    notifications,
+    notices_shown,
+    remember_notices,
     open_conversation,
     pane_lines,
     pane_text,
@@ -178,7 +179,8 @@ async def test_a_late_answer_for_an_item_left_behind_does_not_replace_the_one_un
         await pilot.press("j")  # "second": its fetch is on its way...
         await pilot.press("k")  # ...when the user is already back on "first" (from the cache)
         assert items.cursor == 0
-        await pilot.pause(0.5)  # the answer for "second" arrives
+        # Whatever was asked for "second" has been answered (or was never sent).
+        await wait_until(pilot, lambda: demo_stats(url)["in_flight"] == 0, what="the server to answer")
         await wait_until(pilot, lambda: not detail_busy(app), what="the pane to settle")
         assert screen.shown_item.id == ids[0], (
             f"the cursor is on {ids[0]} ('first') but the pane shows {screen.shown_item.id}"
@@ -225,7 +227,7 @@ async def test_y_never_copies_an_item_other_than_the_one_in_the_pane(fault_serve
 
         await pilot.press("y")  # the pane shows the 404 of "second": there is nothing to copy
         assert ids[0] not in app.clipboard, "y copied 'first' while the pane shows 'second'"
-        assert any(severity == "warning" for severity, _ in notifications(app))
+        assert any(severity == "warning" for severity, _ in notices_shown(app))
 
 
 async def test_server_errors_and_an_unreachable_server_show_in_the_pane(tmp_path):
@@ -299,7 +301,7 @@ async def test_p_jumps_between_a_call_and_its_output(conversation, pairs, tmp_pa
             assert (items.cursor, items.current_row.type) == (call, call_type)
             lines = await wait_for_detail(pilot, screen)
             assert lines[0].startswith(call_type)
-        assert not notifications(app)
+        assert not notices_shown(app)
 
 
 async def test_p_says_when_there_is_no_pair_or_it_is_hidden_by_the_filter(tmp_path):
@@ -309,7 +311,7 @@ async def test_p_says_when_there_is_no_pair_or_it_is_hidden_by_the_filter(tmp_pa
         assert items.current_row.type == "message"
         await pilot.press("p")
         assert items.cursor == 0
-        assert ("warning", "This item has no call or output to pair with.") in notifications(app)
+        assert ("warning", "This item has no call or output to pair with.") in notices_shown(app)
 
         await select_line(pilot, screen, SB_LOOKUP_CALL)
         call_id = items.current_row.id
@@ -320,7 +322,7 @@ async def test_p_says_when_there_is_no_pair_or_it_is_hidden_by_the_filter(tmp_pa
         assert items.current_row.id == call_id
         await pilot.press("p")
         assert items.current_row.id == call_id
-        assert ("warning", "Its pair is hidden by the type filter.") in notifications(app)
+        assert ("warning", "Its pair is hidden by the type filter.") in notices_shown(app)
 
 
 # --- t / T: type filters -------------------------------------------------------------------------
@@ -464,7 +466,7 @@ async def test_search_finds_rows_by_summary_or_fetched_json_and_n_N_move_between
         await select_line(pilot, screen, 0)
         await _search(pilot, term)
         assert items.cursor == 0
-        assert ("warning", f"No match for {term!r} in what is loaded.") in notifications(app)
+        assert ("warning", f"No match for {term!r} in what is loaded.") in notices_shown(app)
         await select_line(pilot, screen, SB_LOOKUP_OUTPUT)
         await wait_for_detail(pilot, screen)
         await select_line(pilot, screen, 0)
@@ -560,7 +562,7 @@ async def test_include_menu_refetches_the_item_with_the_chosen_fields(fault_serv
         await pilot.press("i")
         await _tick(pilot, "web_search_call.results")
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: app.screen is screen and not detail_busy(app), what="the menu to close")
         assert "include: 1" in header_text(screen)
         assert demo_stats(url)["requests"] == requests
 
@@ -683,7 +685,7 @@ async def test_huge_outputs_are_cut_with_a_marker_the_app_stays_responsive_and_p
         more = pane_lines(screen)
         assert "0007000 some log output" in "\n".join(more)
         assert any("more lines" in text for text in more)
-        assert any("more of long fields" in text for _, text in notifications(app))
+        assert any("more of long fields" in text for _, text in notices_shown(app))
         await select_line(pilot, screen, LINE)
         lines = await wait_for_detail(pilot, screen, line_id, timeout=20)
         assert "050000," in "".join(lines)
@@ -701,7 +703,7 @@ async def test_y_copies_o_fails_gracefully_and_s_saves_the_image_without_overwri
     async with app.run_test(size=SIZE) as pilot:
         screen, items, _ = await _open(pilot)
         await pilot.press("s")  # a message: no image
-        assert ("warning", "This item has no image to save.") in notifications(app)
+        assert ("warning", "This item has no image to save.") in notices_shown(app)
         assert list(workdir.iterdir()) == []
 
         await select_line(pilot, screen, IC_IMAGE)
@@ -714,11 +716,11 @@ async def test_y_copies_o_fails_gracefully_and_s_saves_the_image_without_overwri
         copied = json.loads(app.clipboard)
         assert copied == screen.shown_item.raw
         assert copied["id"] == item_id and copied["result"].startswith("iVBOR")
-        assert any("OSC 52" in text for _, text in notifications(app))
+        assert any("OSC 52" in text for _, text in notices_shown(app))
 
         # o: no terminal to hand over in a headless run; it says so and carries on.
         await pilot.press("o")
-        assert ("error", "Cannot open a pager here (SuspendNotSupported).") in notifications(app)
+        assert ("error", "Cannot open a pager here (SuspendNotSupported).") in notices_shown(app)
         assert app.is_running and app.screen is screen
 
         # s: a PNG in the current directory, never over an existing file.
@@ -732,7 +734,7 @@ async def test_y_copies_o_fails_gracefully_and_s_saves_the_image_without_overwri
         for path in saved[:2]:
             assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
         assert saved[0].read_bytes() == saved[1].read_bytes()
-        assert any(text.startswith("Saved ") and f"{item_id}-1.png" in text for _, text in notifications(app))
+        assert any(text.startswith("Saved ") and f"{item_id}-1.png" in text for _, text in notices_shown(app))
         await pilot.press("j")
         assert items.cursor == IC_IMAGE + 1
 
@@ -842,16 +844,11 @@ async def test_a_one_type_filter_is_asked_of_a_server_that_filters(fault_server)
     url = fault_server()
     app = ConvoscopeApp(make_client(url, sleep=SleepRecorder()), "conv_synth_5000")
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause(0.5)
-        screen = app.screen
-        assert isinstance(screen, ConversationScreen)
+        screen, _, _ = await open_conversation(pilot)
         loaded_mcp_calls = sum(1 for row in screen.engine.index.rows() if row.type == "mcp_call")
         app.capabilities = Capabilities(item_type_filter=True)
         screen._apply_filter(TypeFilter("mcp_call", types=frozenset({"mcp_call"})))
-        for _ in range(100):
-            if screen.item_list.line_count() > 50:
-                break
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: screen.item_list.line_count() > 50, timeout=20, what="the server's mcp_call pages")
         rows = [screen.item_list.view.line(i) for i in range(screen.item_list.line_count())]
         items = [row for row in rows if isinstance(row, Row)]
         # Every item of the rare type at once, far more than the loaded pages held.
@@ -866,5 +863,4 @@ async def test_a_one_type_filter_is_asked_of_a_server_that_filters(fault_server)
         assert "(by the server)" in str(screen.header.render())
         # Back to all items: the main engine's rows again.
         screen._apply_filter(TypeFilter("all"))
-        await pilot.pause(0.2)
         assert screen.item_list.engine is screen.engine

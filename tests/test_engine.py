@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -60,12 +61,17 @@ def test_index_drops_repeats_and_tracks_in_progress_rows():
 # --- the engine against the demo server ----------------------------------------------------------
 
 
-async def _settled(engine: PagingEngine) -> None:
-    for _ in range(200):
-        if not any(status.busy for status in engine.status.values()):
-            return
+async def _settled(engine: PagingEngine, timeout: float = 30.0) -> None:
+    await _until(lambda: not any(status.busy for status in engine.status.values()), timeout, "the engine to settle")
+
+
+async def _until(predicate, timeout: float, what: str) -> None:
+    """Poll `predicate` (a condition, not a delay) until it holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
         await asyncio.sleep(0.01)
-    raise AssertionError("engine still loading")
 
 
 @pytest.fixture
@@ -135,7 +141,7 @@ async def test_jumping_cancels_the_request_no_longer_needed(engine_for, fault_se
     url = fault_server(latency_ms=300)
     engine = await engine_for("conv_synth_5000", url)
     engine.start()
-    await asyncio.sleep(0.05)
+    await _until(lambda: demo_stats(url)["in_flight"] == 1, 30, "the first page to be asked for")
     assert engine.status[Edge.HEAD].busy
     engine.jump_to_end()
     assert engine.status[Edge.HEAD].state is EdgeState.IDLE

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import keyring
 import keyring.backend
 import pytest
@@ -13,6 +16,10 @@ from convoscope.tui.screens.login import LoginScreen
 from convoscope.tui.screens.picker import PickerScreen
 from tests.conftest import FAKE_KEY, SleepRecorder
 from tests.other_servers import OtherServer
+from tests.screen import read_screen
+from tests.tui_helpers import wait_until
+from convoscope.paging.engine import EdgeState
+from convoscope.tui.screens.conversation import ConversationScreen
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -49,12 +56,25 @@ def _client(url: str, key: str | None = None) -> ConversationsClient:
     return ConversationsClient(profile, retry=RetryPolicy(max_attempts=2), sleep=SleepRecorder())
 
 
-async def _wait_for(pilot, condition, tries: int = 100) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition never became true")
+async def _wait_for(pilot, condition, timeout: float = 10.0, what: str = "") -> None:
+    await wait_until(pilot, condition, timeout=timeout, what=what)
+
+
+class GatedServer(OtherServer):
+    """Answers the first request at once and holds every later one until `release` is set,
+    as a busy machine does when the user answers the prompt before the other failures arrive."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status=status)
+        self.release = threading.Event()
+        self.answered = 0
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 - ASGI
+        if scope["type"] == "http" and self.answered > 0:
+            await asyncio.to_thread(self.release.wait, 30)
+        await super().__call__(scope, receive, send)
+        if scope["type"] == "http":
+            self.answered += 1
 
 
 async def test_a_missing_key_is_asked_for_stored_and_used(demo_url, memory_keyring):
@@ -72,20 +92,33 @@ async def test_a_missing_key_is_asked_for_stored_and_used(demo_url, memory_keyri
 
 
 async def test_a_rejected_key_asks_once_and_never_storms(memory_keyring):
-    server = OtherServer(status=401)
+    server = GatedServer(status=401)
     with serve_in_background(server) as url:
         app = ConvoscopeApp(_client(url, key="sk-wrong-key-000000000000"), conversation_id="conv_1")
         async with app.run_test(size=(120, 30)) as pilot:
-            await _wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
-            await pilot.press("escape")  # the user declines
-            await pilot.pause(0.5)
-            assert not isinstance(app.screen, LoginScreen)
+            await _wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), what="the key prompt")
+            await pilot.press("escape")  # the user declines before the other requests fail
+            await _wait_for(pilot, lambda: not isinstance(app.screen, LoginScreen), what="the prompt to close")
+            server.release.set()
+            await _wait_for(pilot, lambda: server.answered >= 3, what="every request to fail")
+            await _wait_for(pilot, lambda: _every_failure_shown(app), what="the failures on screen")
             for _ in range(5):  # redraws and key presses do not bring the prompt back
                 await pilot.press("j")
-            await pilot.pause(0.3)
             assert not isinstance(app.screen, LoginScreen)
+            assert "rejected the key" not in str(read_screen(app))
         # 401 is never retried: listing, conversation and first page, one request each.
         assert len(server.raw_paths) <= 4
+
+
+def _every_failure_shown(app: ConvoscopeApp) -> bool:
+    """The conversation screen shows both its failures: the conversation and the first page."""
+    screens = [s for s in app.screen_stack if isinstance(s, ConversationScreen)]
+    if not screens or not screens[0].is_mounted:
+        return False
+    screen = screens[0]
+    return screen.header.problem is not None and any(
+        s.state is EdgeState.FAILED for s in screen.engine.status.values()
+    )
 
 
 async def test_a_new_key_after_a_401_retries_what_failed(memory_keyring, fault_server):

@@ -22,7 +22,10 @@ from convoscope.demo.serve import serve_in_background
 from convoscope.tui.app import ConvoscopeApp
 from tests.fake_keyring import MemoryKeyring
 from tests.other_servers import OtherServer
+from convoscope.tui.screens.login import LoginScreen
+from convoscope.tui.screens.picker import PickerScreen
 from tests.tui_helpers import isolated_data_dir  # noqa: F401  (autouse fixture)
+from tests.tui_helpers import open_conversation, wait_for_quiet, wait_until
 
 KEY = "sk-proj-LEAKCHECK-4f9a1c7e2b8d6a3f0e5c9b1d7a2f4e6c"
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,26 +91,28 @@ async def test_the_app_never_writes_shows_or_logs_the_key(tmp_path, monkeypatch,
         client = ConversationsClient(Profile(name="leak", base_url=demo_url, api_key=Secret(KEY)))
         app = ConvoscopeApp(client, IMAGE_CONVERSATION)
         async with app.run_test(size=(140, 40)) as pilot:
-            await pilot.pause(0.5)
+            await open_conversation(pilot, timeout=30)
             for key in ["j", "j", "v", "v", "y", "s", "i", "escape", "question_mark", "escape"]:
                 await pilot.press(key)
-                await pilot.pause(0.15)
+                await wait_for_quiet(pilot)
                 shown.append(app.export_screenshot())
             for _ in range(12):  # move onto the image generation call and save it
                 await pilot.press("j")
-                await pilot.pause(0.1)
+                await wait_for_quiet(pilot)
                 await pilot.press("s", "y")
             shown.append(app.clipboard)
             shown.extend(str(n.message) for n in app._notifications)
             await pilot.press("escape")
-            await pilot.pause(0.3)
+            await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
+            await wait_for_quiet(pilot)
             shown.append(app.export_screenshot())
         # An error path: the server echoes the key in its 401 message.
         with serve_in_background(OtherServer(status=401, echo_auth=True)) as rejecting_url:
             bad = ConversationsClient(Profile(name="leak", base_url=rejecting_url, api_key=Secret(KEY)))
             app = ConvoscopeApp(bad, "conv_1")
             async with app.run_test(size=(140, 40)) as pilot:
-                await pilot.pause(0.8)
+                await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=30, what="the key prompt")
+                await wait_for_quiet(pilot)
                 shown.append(app.export_screenshot())
                 shown.extend(str(n.message) for n in app._notifications)
     finally:

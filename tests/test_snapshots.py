@@ -14,7 +14,7 @@ from textual.widgets import Input
 from convoscope.storage.history import History
 from convoscope.tui.app import ConvoscopeApp
 from convoscope.tui.screens.picker import PickerScreen
-from tests.tui_helpers import wait_for_conversation, wait_for_quiet, in_process_client, isolated_data_dir, wait_until  # noqa: F401  (autouse fixture)
+from tests.tui_helpers import wait_for_conversation, wait_for_detail, wait_for_quiet, in_process_client, isolated_data_dir, wait_until  # noqa: F401  (autouse fixture)
 
 TERMINAL = (120, 34)
 CODING_AGENT = "conv_68f786ff63c49f5f7e76be87ae336b086735ce35b78e18e1"
@@ -29,8 +29,14 @@ async def _picker_loaded(pilot: Pilot) -> None:
 
 
 async def _conversation_loaded(pilot: Pilot) -> None:
-    await wait_for_conversation(pilot)
-    await pilot.pause(0.2)  # let anything that follows the cursor (a detail view) settle
+    screen = await wait_for_conversation(pilot)
+    await _detail_shown(pilot, screen)
+
+
+async def _detail_shown(pilot: Pilot, screen) -> None:
+    """Everything that follows the cursor has caught up: the item in the pane, the header drawn."""
+    await wait_for_detail(pilot, screen, timeout=30)
+    await wait_until(pilot, lambda: not screen._header_pending, what="the header")
     await wait_for_quiet(pilot)
 
 
@@ -48,8 +54,7 @@ def test_conversation_after_moving_down(snap_compare, tmp_path):
     async def run_before(pilot: Pilot) -> None:
         await _conversation_loaded(pilot)
         await pilot.press("j", "j", "j")
-        await pilot.pause(0.2)
-        await wait_for_quiet(pilot)
+        await _detail_shown(pilot, pilot.app.screen)
 
     app = ConvoscopeApp(in_process_client(), CODING_AGENT, history=History(tmp_path / "history.json"))
     assert snap_compare(app, terminal_size=TERMINAL, run_before=run_before)

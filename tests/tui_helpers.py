@@ -27,6 +27,10 @@ from convoscope.tui.screens.conversation import ConversationScreen
 from convoscope.tui.widgets.conversation_header import ConversationHeader
 from convoscope.tui.widgets.item_list import ItemList
 
+# Generous: a wait returns as soon as its condition holds, and a busy machine (2 cores shared by
+# several test runs) can take many seconds for what takes 100 ms on an idle one.
+DEFAULT_TIMEOUT_S = 30.0
+
 SIZE = (120, 40)  # terminal size for every app test: 37 list lines under a 2-line header
 
 
@@ -59,7 +63,7 @@ def in_process_client() -> ConversationsClient:
 # --- waiting -------------------------------------------------------------------------------------
 
 
-async def wait_until(pilot: Pilot, predicate: Callable[[], bool], *, timeout: float = 5.0, what: str = "") -> float:
+async def wait_until(pilot: Pilot, predicate: Callable[[], bool], *, timeout: float = DEFAULT_TIMEOUT_S, what: str = "") -> float:
     """Pause until `predicate()` holds; returns how long it took. Fails after `timeout` seconds."""
     started = time.monotonic()
     while not predicate():
@@ -69,7 +73,7 @@ async def wait_until(pilot: Pilot, predicate: Callable[[], bool], *, timeout: fl
     return time.monotonic() - started
 
 
-async def settle(pilot: Pilot, engine: PagingEngine, *, timeout: float = 5.0) -> None:
+async def settle(pilot: Pilot, engine: PagingEngine, *, timeout: float = DEFAULT_TIMEOUT_S) -> None:
     """Wait until neither edge has a request in flight (and the screen caught up)."""
     await pilot.pause()
     await wait_until(
@@ -78,7 +82,7 @@ async def settle(pilot: Pilot, engine: PagingEngine, *, timeout: float = 5.0) ->
     await pilot.pause()
 
 
-async def open_conversation(pilot: Pilot, *, timeout: float = 5.0) -> tuple[ConversationScreen, ItemList, PagingEngine]:
+async def open_conversation(pilot: Pilot, *, timeout: float = DEFAULT_TIMEOUT_S) -> tuple[ConversationScreen, ItemList, PagingEngine]:
     """The conversation screen on top, once its first page (or first failure) is in."""
     app = pilot.app
     await wait_until(
@@ -128,8 +132,28 @@ def loaded_ids(engine: PagingEngine) -> list[str | None]:
 
 
 def notifications(app: ConvoscopeApp) -> list[tuple[str, str]]:
-    """(severity, message) of every notification the app has shown and not yet dismissed."""
+    """(severity, message) of every notification on screen now (not expired, not dismissed)."""
     return [(n.severity, n.message) for n in app._notifications]
+
+
+def notices_shown(app: ConvoscopeApp) -> list[tuple[str, str]]:
+    """(severity, message) of every notification the app has shown since it started, expired
+    or not: a notice lasts a few seconds, and a busy machine can take longer than that to get
+    from the key press to the assertion."""
+    return list(getattr(app, "_notices_shown", []))
+
+
+@pytest.fixture(autouse=True)
+def remember_notices(monkeypatch):
+    """Record every notification an app shows, for `notices_shown` (import it into the test
+    module, as `isolated_data_dir` is, to use it)."""
+    original = ConvoscopeApp.notify
+
+    def notify(self, message, **options):
+        self.__dict__.setdefault("_notices_shown", []).append((options.get("severity", "information"), message))
+        return original(self, message, **options)
+
+    monkeypatch.setattr(ConvoscopeApp, "notify", notify)
 
 
 # --- asking the demo server ----------------------------------------------------------------------
@@ -220,7 +244,7 @@ def pane_text(screen: ConversationScreen) -> str:
 
 
 async def wait_for_detail(
-    pilot: Pilot, screen: ConversationScreen, item_id: str | None = None, *, timeout: float = 5.0
+    pilot: Pilot, screen: ConversationScreen, item_id: str | None = None, *, timeout: float = DEFAULT_TIMEOUT_S
 ) -> list[str]:
     """Wait until the pane shows the fetched item `item_id` (default: the one under the cursor),
     fully drawn; returns the pane's lines."""
@@ -244,7 +268,7 @@ async def wait_for_detail(
 
 
 async def wait_for_pane(
-    pilot: Pilot, screen: ConversationScreen, predicate: Callable[[str], bool], *, timeout: float = 5.0, what: str = ""
+    pilot: Pilot, screen: ConversationScreen, predicate: Callable[[str], bool], *, timeout: float = DEFAULT_TIMEOUT_S, what: str = ""
 ) -> str:
     """Wait until nothing is fetched or drawn for the pane and its text satisfies `predicate`."""
     await pilot.pause(0)
@@ -296,7 +320,7 @@ def item_path(conversation_id: str, item_id: str) -> str:
 async def wait_for_quiet(pilot) -> None:
     """Wait until no worker is running (listing, details, pages, item fetches, drawing)."""
     await wait_until(
-        pilot, lambda: not any(worker.is_running for worker in pilot.app.workers), timeout=10, what="workers"
+        pilot, lambda: not any(worker.is_running for worker in pilot.app.workers), timeout=DEFAULT_TIMEOUT_S, what="workers"
     )
     await pilot.pause()
 
@@ -306,13 +330,13 @@ async def wait_for_conversation(pilot):
     from convoscope.tui.screens.conversation import ConversationScreen
 
     app = pilot.app
-    await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen), timeout=10)
+    await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen), timeout=DEFAULT_TIMEOUT_S)
     screen = app.screen
     engine = screen.engine
     await wait_until(
         pilot,
         lambda: engine.complete and engine.conversation is not None and not any(s.busy for s in engine.status.values()),
-        timeout=10,
+        timeout=DEFAULT_TIMEOUT_S,
         what="the whole conversation",
     )
     return screen

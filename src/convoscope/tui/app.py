@@ -31,6 +31,9 @@ from convoscope.tui.palette import ConvoscopeVariables, legible_ansi_theme
 from convoscope.tui.themes import DEFAULT_THEME, load_all_themes
 
 
+_NEVER_ASKED = object()
+
+
 class ConvoscopeApp(ConvoscopeVariables, App[None]):
     """convoscope's viewer.
 
@@ -79,7 +82,7 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
         self.history = history or History(data_dir() / "history.json")
         self._asking_for_key = False
         self.capabilities: Capabilities | None = None  # what the server offers, once known
-        self._auth_error_seen: APIError | None = None
+        self._key_asked_about: object = _NEVER_ASKED  # the key (or None) the last prompt was about
 
     # --- themes ----------------------------------------------------------------------------------
 
@@ -144,16 +147,20 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
     # --- keys ------------------------------------------------------------------------------------
 
     def auth_failed(self, error: APIError) -> None:
-        """A screen got a 401: ask for a key once, however many requests failed."""
-        # The same failure is reported on every redraw until retried: prompt once for it.
-        if isinstance(error, AuthenticationError) and error is not self._auth_error_seen:
-            self._auth_error_seen = error
+        """A screen got a 401: ask for a key once per key, however many requests failed.
+
+        Requests sent together fail one after another, on a busy machine after the user has
+        already answered (or declined) the prompt: their failures are about the same key and
+        must not ask again. A new key that is rejected too is asked about again.
+        """
+        if isinstance(error, AuthenticationError) and self.client.profile.api_key is not self._key_asked_about:
             self.ask_for_key(f"The server rejected the key: {error}")
 
     def ask_for_key(self, reason: str) -> None:
         if self._asking_for_key:
             return
         self._asking_for_key = True
+        self._key_asked_about = self.client.profile.api_key
         profile = self.client.profile
         self.push_screen(LoginScreen(profile.name, profile.base_url, reason), self._key_entered)
 
