@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from collections.abc import Iterable
 from typing import ClassVar
 
 from textual import on, work
@@ -13,8 +14,9 @@ try:  # Textual's own ANSI mappings (what it uses unless told otherwise)
 except ImportError:  # pragma: no cover - a Textual that moved them
     from rich.terminal_theme import DEFAULT_TERMINAL_THEME as ALABASTER
     from rich.terminal_theme import MONOKAI
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from convoscope.api.capabilities import Capabilities
 from convoscope.api import APIError, AuthenticationError, ConversationsClient, Secret
@@ -39,7 +41,9 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
 
     | Key | Action |
     | :- | :- |
-    | `q`, `ctrl+c` | Quit. |
+    | `q`, `ctrl+q`, `ctrl+c` | Quit (`q` from a conversation; in the picker it types). |
+    | `f1` | Every key (`?` in a conversation). |
+    | `ctrl+p` | The command palette: every action by name. |
     """
 
     TITLE = "convoscope"
@@ -59,7 +63,9 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q,ctrl+c", "quit", "Quit", priority=True, id="app.quit"),
-        Binding("q", "quit", "Quit", id="app.quit_q"),
+        Binding("q", "quit", "Quit", id="app.quit_q",
+                tooltip="Quit (q from a conversation; in the picker q types)"),
+        Binding("f1", "keys", "Keys", id="app.keys", tooltip="List every key"),
     ]
 
     def __init__(
@@ -143,6 +149,24 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
                 loop.add_signal_handler(signum, self.exit)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread, or a platform without them (Windows)
+
+    # --- help ------------------------------------------------------------------------------------
+
+    def action_keys(self) -> None:
+        """Every key of the current screen (F1 anywhere, `?` in a conversation)."""
+        from convoscope.tui.commands import key_actions  # loaded when first asked for
+        from convoscope.tui.screens.menus import KeysScreen
+
+        if isinstance(self.screen, KeysScreen):
+            return
+        self.push_screen(KeysScreen(key_actions(self.screen)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's palette commands, with its "Keys" panel replaced by our keys screen."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
+        yield SystemCommand("Keys", "Every key of this screen, grouped by where it acts", self.action_keys)
 
     # --- keys ------------------------------------------------------------------------------------
 

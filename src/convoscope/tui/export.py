@@ -1,4 +1,4 @@
-"""Getting an item out of the viewer: JSON text, the clipboard, $PAGER, image files, key lists."""
+"""Getting an item out of the viewer: JSON text, the clipboard, $PAGER, image files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 from textual.app import App
-from textual.screen import Screen
 
 from convoscope.api.models import Item
 from convoscope.render.detail import image_payload
@@ -46,21 +45,3 @@ def save_image(item: Item, folder: Path) -> Path | None:
         counter += 1
     target.write_bytes(data)
     return target
-
-
-def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
-    """(where, keys, description) for every binding of `screen`, its widgets and the app."""
-    rows: dict[tuple[str, str], tuple[list[str], str]] = {}
-    nodes = [screen.focused, *screen.query("*"), screen, screen.app]
-    for node in dict.fromkeys(n for n in nodes if n is not None):
-        where = type(node).__name__
-        for bindings in node._bindings.key_to_bindings.values():
-            for binding in bindings:
-                if not binding.description:
-                    continue
-                description = binding.tooltip or binding.description
-                keys, _ = rows.setdefault((where, binding.action), ([], description))
-                display = screen.app.get_key_display(binding)
-                if display not in keys:
-                    keys.append(display)
-    return [(where, " ".join(keys), description) for (where, _), (keys, description) in rows.items()]

@@ -29,12 +29,12 @@ from convoscope.render.images import remote_urls
 from convoscope.render.text import human_size, visible
 from convoscope.storage.history import History
 from convoscope.tui import export
-from convoscope.tui.commands import ScreenActions
+from convoscope.tui.commands import PaletteCommand, ScreenActions
 from convoscope.tui.screens.export_dialog import ExportDialog, describe_result
 from convoscope.tui.remote_images import RemoteImageError, fetch_image
 from convoscope.tui.transfer_commands import TransferCommands
 from convoscope.tui.screens.login import KeyAware
-from convoscope.tui.screens.menus import FilterMenu, IncludeMenu, KeysScreen
+from convoscope.tui.screens.menus import FilterMenu, IncludeMenu
 from convoscope.tui.widgets.conversation_header import ConversationHeader
 from convoscope.tui.widgets.detail_pane import DetailPane
 from convoscope.tui.widgets.item_list import ItemList
@@ -99,7 +99,7 @@ class ConversationScreen(Screen[None], KeyAware):
         Binding("o", "pager", "Pager", show=False, id="conversation.pager",
                 tooltip="Open the item's JSON in $PAGER"),
         Binding("s", "save_image", "Save image", show=False, id="conversation.save_image",
-                tooltip="Save the generated image to a file"),
+                tooltip="Save every image the item holds to a file"),
         Binding("e", "export", "Export", show=False, id="conversation.export",
                 tooltip="Export the conversation or the current view to a file (JSONL, JSON, Markdown, HTML)"),
         Binding("tab", "switch_focus", "Focus", show=False, id="conversation.focus",
@@ -409,6 +409,17 @@ class ConversationScreen(Screen[None], KeyAware):
         position = names.index(self.type_filter.name) if self.type_filter.name in names else -1
         self._apply_filter(FILTER_CYCLE[(position + 1) % len(FILTER_CYCLE)])
 
+    def palette_commands(self) -> list[PaletteCommand]:
+        """One palette command per view, beyond `t` cycling through them."""
+        return [
+            PaletteCommand(
+                f"View: {'all items' if view.shows_all else view.name}",
+                "key: t cycles the views",
+                functools.partial(self._apply_filter, view),
+            )
+            for view in FILTER_CYCLE
+        ]
+
     def action_filter_menu(self) -> None:
         seen = self.engine.index.types_present()
         self.app.push_screen(FilterMenu(self.type_filter, seen), self._filter_chosen)
@@ -684,7 +695,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self.app.push_screen(CopyScreen(self.client, self.engine.conversation_id))
 
     def action_keys(self) -> None:
-        self.app.push_screen(KeysScreen(export.binding_rows(self)))
+        self.app.action_keys()  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
         """Escape closes what is open, innermost first: search, zoom, then the conversation."""

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import SelectionList, Static
+from textual.widgets import Collapsible, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from convoscope.render.groups import ALL_ITEMS, Group, TypeFilter
 from convoscope.render.text import visible
+from convoscope.tui.commands import GENERIC_GROUP, KeyAction
 from convoscope.tui.widgets.check_list import CheckList
 
 MODAL_CSS = """
@@ -114,27 +115,68 @@ class IncludeMenu(ModalScreen["frozenset[str] | None"]):
 
 
 class KeysScreen(ModalScreen[None]):
-    """Every key of the current screen, with what it does."""
+    """Every key of the current screen, with what it does: the app's own first, grouped by where
+    they act; Textual's generic ones (text input, scrolling) folded at the end.
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss", "Close", id="keys.close"),
-    ]
-    DEFAULT_CSS = MODAL_CSS.format(name="KeysScreen") + """
-    KeysScreen VerticalScroll { height: auto; max-height: 40; }
+    | Key | Action |
+    | :- | :- |
+    | `escape`, `q`, `?`, `f1` | Close. |
     """
 
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", id="keys.close"),
+        Binding("j", "scroll('down')", "Scroll down", show=False, id="keys.down"),
+        Binding("k", "scroll('up')", "Scroll up", show=False, id="keys.up"),
+    ]
+    DEFAULT_CSS = MODAL_CSS.format(name="KeysScreen") + """
+    KeysScreen > Vertical { height: 90%; }
+    KeysScreen VerticalScroll { height: 1fr; }
+    KeysScreen .keys-group { text-style: bold; color: $accent; margin-top: 1; }
+    KeysScreen Collapsible { margin-top: 1; }
+    """
+
+    def __init__(self, actions: list[KeyAction]) -> None:
         super().__init__()
-        self.rows = rows  # (where, keys, description)
+        self.actions = actions
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=True, header_style="bold", expand=True)
-        table.add_column("Keys", no_wrap=True, style="bold")
-        table.add_column("Action")
-        table.add_column("Where", style="dim")
-        for where, keys, description in self.rows:
-            table.add_row(Text(keys), Text(description), Text(where))
+        own = [a for a in self.actions if not a.generic]
+        generic = [a for a in self.actions if a.generic]
         with Vertical():
-            yield Static(Text("Keys  (escape closes)", style="bold"))
+            yield Static(Text("Keys  (escape closes · ctrl+p finds any action by name)", style="bold"))
             with VerticalScroll():
-                yield Static(table)
+                for group, actions in _by_group(own):
+                    yield Static(Text(group), classes="keys-group")
+                    yield Static(_keys_table(actions))
+                if generic:
+                    with Collapsible(title=f"{GENERIC_GROUP} ({len(generic)})", collapsed=True):
+                        yield Static(_keys_table(generic, where=True))
+
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # arrows, page keys and j/k scroll the list
+
+    def action_scroll(self, direction: str) -> None:
+        scroll = self.query_one(VerticalScroll)
+        scroll.scroll_down() if direction == "down" else scroll.scroll_up()
+
+
+def _by_group(actions: list[KeyAction]) -> list[tuple[str, list[KeyAction]]]:
+    groups: dict[str, list[KeyAction]] = {}
+    for action in actions:
+        groups.setdefault(action.group, []).append(action)
+    return list(groups.items())
+
+
+def _keys_table(actions: list[KeyAction], *, where: bool = False) -> Table:
+    table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+    table.add_column("Keys", no_wrap=True, style="bold", width=14)
+    table.add_column("Action", ratio=1)
+    if where:
+        table.add_column("Where", style="dim", no_wrap=True)
+    for action in actions:
+        cells = [Text(action.keys_display), Text(visible(action.description))]
+        if where:
+            cells.append(Text(type(action.node).__name__))
+        table.add_row(*cells)
+    return table

@@ -20,6 +20,7 @@ from convoscope.api.responses import response_id_in
 from convoscope.storage import capabilities_cache
 from convoscope.render.text import visible
 from convoscope.storage.history import History
+from convoscope.tui.commands import ScreenActions
 from convoscope.tui.screens.login import KeyAware
 from convoscope.tui.widgets.conversation_list import ConversationList, PickerEntry
 
@@ -41,10 +42,12 @@ class PickerScreen(Screen[None], KeyAware):
         Binding("up", "list_up", "Up", show=False, id="picker.up"),
         Binding("down", "list_down", "Down", show=False, id="picker.down"),
         # Priority: the filter Input would otherwise take ctrl+x as "cut".
-        Binding("ctrl+x", "forget", "Forget", priority=True, id="picker.forget"),
+        Binding("ctrl+x", "forget", "Forget", priority=True, id="picker.forget",
+                tooltip="Forget the highlighted conversation (from your history)"),
         Binding("ctrl+r", "detect", "Re-check server", id="picker.detect",
                 tooltip="Detect again what this server offers (listing, item_type, before, …)"),
     ]
+    COMMANDS = {ScreenActions}
     DEFAULT_CSS = """
     PickerScreen #picker-title { height: 1; padding: 0 1; background: $panel; }
     PickerScreen #picker-status { height: 1; padding: 0 1; color: $text-muted; }
