@@ -317,8 +317,12 @@ class ConversationScreen(Screen[None], KeyAware):
         # The list follows, so y, o, s, v and + act on the item the reader is on.
         self.item_list.move_cursor(event.index)
 
-    def show_selected(self) -> None:
-        """Show the row at once from what the list holds, then the full item when fetched."""
+    def show_selected(self, *, keep_scroll: bool = False) -> None:
+        """Show the row at once from what the list holds, then the full item when fetched.
+
+        `keep_scroll`: the same item drawn again (more of it, other include fields): the reader
+        stays where they were.
+        """
         row = self.item_list.current_row
         if row is None:
             return
@@ -326,7 +330,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self.workers.cancel_group(self, "detail-fetch")
         self.shown_item = None
         if row.id is not None and (item := self.items.cached(row.id, self.include)) is not None:
-            self._show_item(item, self._cached_partner(row))
+            self._show_item(item, self._cached_partner(row), keep_scroll=keep_scroll)
             return
         self.detail.show(_row_document(row))
         if row.id is None:
@@ -372,8 +376,8 @@ class ConversationScreen(Screen[None], KeyAware):
             return self.items.cached(partner_id, self.include)
         return None
 
-    def _show_item(self, item: Item, partner: Item | None) -> None:
-        same_item = self.shown_item is not None and self.shown_item.id == item.id
+    def _show_item(self, item: Item, partner: Item | None, *, keep_scroll: bool = False) -> None:
+        same_item = keep_scroll or (self.shown_item is not None and self.shown_item.id == item.id)
         self.shown_item = item
         context = RenderContext(
             include=self.include,
@@ -384,9 +388,9 @@ class ConversationScreen(Screen[None], KeyAware):
         render = render_raw if self.raw else render_item
         self.detail.show(lambda: render(item, context), keep_scroll=same_item)
 
-    def _refresh_detail(self) -> None:
+    def _refresh_detail(self, *, keep_scroll: bool = False) -> None:
         self.shown_item = None
-        self.show_selected()
+        self.show_selected(keep_scroll=keep_scroll)
 
     # --- actions: navigation ---------------------------------------------------------------------
 
@@ -574,7 +578,7 @@ class ConversationScreen(Screen[None], KeyAware):
 
     def action_more(self) -> None:
         self.limit_factor *= MORE_FACTOR
-        self._refresh_detail()
+        self._refresh_detail(keep_scroll=True)  # more below the marker; the reader stays put
         self.notify(f"Showing up to {self.limit_factor}× more of long fields.")
 
     def action_include_menu(self) -> None:
