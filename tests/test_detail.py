@@ -704,7 +704,7 @@ async def test_y_copies_o_fails_gracefully_and_s_saves_the_image_without_overwri
     async with app.run_test(size=SIZE) as pilot:
         screen, items, _ = await _open(pilot)
         await pilot.press("s")  # a message: no image
-        assert ("warning", "This item has no image to save.") in notices_shown(app)
+        assert ("warning", "This item holds no image to save.") in notices_shown(app)
         assert list(workdir.iterdir()) == []
 
         await select_line(pilot, screen, IC_IMAGE)
@@ -724,18 +724,21 @@ async def test_y_copies_o_fails_gracefully_and_s_saves_the_image_without_overwri
         assert ("error", "Cannot open a pager here (SuspendNotSupported).") in notices_shown(app)
         assert app.is_running and app.screen is screen
 
-        # s: a PNG in the current directory, never over an existing file.
+        # s: a PNG in the folder the user confirms, never over an existing file.
         taken = workdir / f"{item_id}.png"
         taken.write_bytes(b"mine")
-        await pilot.press("s")
-        await pilot.press("s")
+        for _ in range(2):
+            await pilot.press("s")
+            await wait_until(pilot, lambda: app.screen is not screen, what="the save dialog")
+            await pilot.press("ctrl+u", *str(workdir), "enter")
+            await wait_until(pilot, lambda: app.screen is screen, what="the dialog to close")
         saved = sorted(workdir.glob("*.png"))
         assert taken.read_bytes() == b"mine"
         assert [p.name for p in saved] == [f"{item_id}-1.png", f"{item_id}-2.png", taken.name]
         for path in saved[:2]:
             assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
         assert saved[0].read_bytes() == saved[1].read_bytes()
-        assert any(text.startswith("Saved ") and f"{item_id}-1.png" in text for _, text in notices_shown(app))
+        assert any(text.startswith("Saved 1 image to ") and f"{item_id}-1.png" in text for _, text in notices_shown(app))
         await pilot.press("j")
         assert items.cursor == IC_IMAGE + 1
 

@@ -24,6 +24,7 @@ from tests.fake_keyring import MemoryKeyring
 from tests.other_servers import OtherServer
 from convoscope.tui.screens.login import LoginScreen
 from convoscope.tui.screens.picker import PickerScreen
+from convoscope.tui.screens.save import SaveImagesScreen
 from tests.tui_helpers import isolated_data_dir  # noqa: F401  (autouse fixture)
 from tests.tui_helpers import open_conversation, wait_for_quiet, wait_until
 
@@ -82,7 +83,7 @@ def test_the_cli_never_writes_or_prints_the_key(tmp_path, demo_url):
 
 
 async def test_the_app_never_writes_shows_or_logs_the_key(tmp_path, monkeypatch, demo_url, caplog):
-    monkeypatch.chdir(tmp_path)  # `s` saves images into the current directory
+    monkeypatch.chdir(tmp_path)  # nothing may be written here or in the data dir with the key
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
     caplog.set_level(logging.DEBUG)
@@ -99,7 +100,12 @@ async def test_the_app_never_writes_shows_or_logs_the_key(tmp_path, monkeypatch,
             for _ in range(12):  # move onto the image generation call and save it
                 await pilot.press("j")
                 await wait_for_quiet(pilot)
-                await pilot.press("s", "y")
+                await pilot.press("s")
+                if isinstance(app.screen, SaveImagesScreen):
+                    shown.append(app.export_screenshot())
+                    await pilot.press("enter")  # into the downloads folder under the data dir
+                    await wait_until(pilot, lambda: not isinstance(app.screen, SaveImagesScreen), what="saved")
+                await pilot.press("y")
             shown.append(app.clipboard)
             shown.extend(str(n.message) for n in app._notifications)
             await pilot.press("escape")
@@ -117,7 +123,7 @@ async def test_the_app_never_writes_shows_or_logs_the_key(tmp_path, monkeypatch,
                 shown.extend(str(n.message) for n in app._notifications)
     finally:
         keyring.set_keyring(previous)
-    assert list(tmp_path.glob("*.png")), "the image export was not exercised"
+    assert list(tmp_path.rglob("*.png")), "the image export was not exercised"
     for text in shown:
         assert KEY not in text
     assert KEY not in caplog.text

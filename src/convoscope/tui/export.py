@@ -11,7 +11,7 @@ from pathlib import Path
 from textual.app import App
 
 from convoscope.api.models import Item
-from convoscope.render.detail import image_payload
+from convoscope.storage.paths import data_dir
 
 
 def item_json(item: Item, indent: int | None = None) -> str:
@@ -32,16 +32,25 @@ def open_in_pager(app: App, text: str) -> str | None:
     return None
 
 
-def save_image(item: Item, folder: Path) -> Path | None:
-    """Write the item's generated image into `folder` under a name not yet taken."""
-    payload = image_payload(item)
-    if payload is None:
-        return None
-    name, data = payload
+def images_folder() -> Path:
+    """Where `s` offers to save images: a downloads folder under the data dir."""
+    return data_dir() / "downloads"
+
+
+def save_images(images: list[tuple[str, bytes]], folder: Path) -> list[Path]:
+    """Write each (name, bytes) into `folder` (created if missing) under a name not yet taken."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [_write_new(folder, name, data) for name, data in images]
+
+
+def _write_new(folder: Path, name: str, data: bytes) -> Path:
     target = folder / Path(name).name  # the name comes from server data: never a path
     stem, suffix, counter = target.stem, target.suffix, 1
-    while target.exists():
-        target = folder / f"{stem}-{counter}{suffix}"
-        counter += 1
-    target.write_bytes(data)
-    return target
+    while True:
+        try:
+            with target.open("xb") as file:  # never over an existing file, even one made just now
+                file.write(data)
+            return target
+        except FileExistsError:
+            target = folder / f"{stem}-{counter}{suffix}"
+            counter += 1

@@ -33,6 +33,7 @@ from convoscope.render.detail import (  # noqa: E402,F401  (registration side ef
     tools,
 )
 from convoscope.render.detail.hosted import image_payload
+from convoscope.render.detail.images import image_payloads
 
 __all__ = [
     "REGISTRY",
@@ -40,6 +41,7 @@ __all__ = [
     "RenderContext",
     "Section",
     "image_payload",
+    "image_payloads",
     "render_item",
     "render_raw",
     "renders",

@@ -23,7 +23,7 @@ from convoscope.paging.engine import Edge, EdgeState, PagingEngine
 from convoscope.paging.items import ItemCache
 from convoscope.paging.rows import Row
 from convoscope.render.export import ExportResult
-from convoscope.render.detail import Document, RenderContext, Section, render_item, render_raw
+from convoscope.render.detail import Document, RenderContext, Section, image_payloads, render_item, render_raw
 from convoscope.render.groups import ALL_ITEMS, FILTER_CYCLE, TypeFilter
 from convoscope.render.images import remote_urls
 from convoscope.render.text import human_size, visible
@@ -35,6 +35,7 @@ from convoscope.tui.remote_images import RemoteImageError, fetch_image
 from convoscope.tui.transfer_commands import TransferCommands
 from convoscope.tui.screens.login import KeyAware
 from convoscope.tui.screens.menus import FilterMenu, IncludeMenu
+from convoscope.tui.screens.save import SaveImagesScreen
 from convoscope.tui.widgets.conversation_header import ConversationHeader
 from convoscope.tui.widgets.detail_pane import DetailPane
 from convoscope.tui.widgets.item_list import ItemList
@@ -43,6 +44,12 @@ from convoscope.tui.widgets.reading_view import LoadedItems, ReadingView
 
 log = logging.getLogger(__name__)
 
+# The include values without which the server leaves an item's images out.
+IMAGE_INCLUDES = {
+    "code_interpreter_call": "code_interpreter_call.outputs",
+    "computer_call_output": "computer_call_output.output.image_url",
+    "message": "message.input_image.image_url",
+}
 SELECTION_SETTLE_S = 0.05  # holding j should not fire a get-item per line passed
 MORE_FACTOR = 4
 HEADER_REFRESH_S = 0.1
@@ -62,7 +69,7 @@ class ConversationScreen(Screen[None], KeyAware):
     | `+` | Show more of a truncated field. |
     | `y` | Copy the item's JSON (OSC 52). |
     | `o` | Open the item's JSON in `$PAGER`. |
-    | `s` | Save a generated image to a file. |
+    | `s` | Save every image the item holds (asks where). |
     | `e` | Export the conversation or the current view (JSONL, JSON, Markdown, HTML). |
     | `tab` | Move between the list and the detail pane. |
     | `z` | Zoom the detail pane. |
@@ -610,17 +617,45 @@ class ConversationScreen(Screen[None], KeyAware):
             self.notify(problem, severity="error", markup=False)
 
     def action_save_image(self) -> None:
+        """Save every image the shown item holds, into a folder the user confirms."""
         if self.shown_item is None:
+            self.notify("Nothing fetched to save yet.", severity="warning")
+            return
+        images = image_payloads(self.shown_item)
+        if not images:
+            self.notify(self._no_image_reason(self.shown_item), severity="warning", markup=False)
+            return
+        names = [name for name, _ in images]
+        self.app.push_screen(
+            SaveImagesScreen(names, export.images_folder()), functools.partial(self._save_images, images)
+        )
+
+    def _no_image_reason(self, item: Item) -> str:
+        """Why `s` found nothing; where the server left images out, how to ask for them."""
+        gated = IMAGE_INCLUDES.get(item.type or "")
+        might_hold = item.type != "message" or any(
+            isinstance(part, dict) and part.get("type") == "input_image" for part in item.raw.get("content") or []
+        )
+        left_out = [gated] if gated and might_hold and gated not in self.include else []
+        if not left_out:
+            return "This item holds no image to save."
+        return (
+            "This item holds no image to save. The server leaves some fields out unless asked:"
+            f" press i and tick {', '.join(left_out)}."
+        )
+
+    def _save_images(self, images: list[tuple[str, bytes]], folder: Path | None) -> None:
+        if folder is None:
             return
         try:
-            path = export.save_image(self.shown_item, Path.cwd())
+            paths = export.save_images(images, folder)
         except OSError as error:
-            self.notify(f"Could not save the image: {error.strerror}", severity="error", markup=False)
+            reason = error.strerror or type(error).__name__
+            self.notify(f"Could not save into {visible(str(folder))}: {reason}", severity="error", markup=False)
             return
-        if path is None:
-            self.notify("This item has no image to save.", severity="warning")
-        else:
-            self.notify(f"Saved {visible(str(path))}", markup=False)
+        what = "1 image" if len(paths) == 1 else f"{len(paths):,} images"
+        names = ", ".join(visible(path.name) for path in paths)
+        self.notify(f"Saved {what} to {visible(str(folder))}: {names}", markup=False, timeout=10)
 
     def action_export(self) -> None:
         dialog = ExportDialog(
