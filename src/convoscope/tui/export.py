@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 from textual.app import App
@@ -19,17 +20,40 @@ def item_json(item: Item, indent: int | None = None) -> str:
     return json.dumps(item.raw, ensure_ascii=True, indent=indent)
 
 
+# Pagers that hold the screen until the user quits them; any other command (cat, a script) prints
+# and exits at once, so the app waits for Enter before it draws over what was printed.
+INTERACTIVE_PAGERS = frozenset({"less", "more", "most", "moar", "ov", "bat", "batcat", "pg", "lv", "w3m",
+                                "vi", "vim", "nvim", "view", "nano", "emacs"})
+
+
 def open_in_pager(app: App, text: str) -> str | None:
     """Show `text` in $PAGER (default `less`), suspending the app; returns a problem, if any."""
-    command = shlex.split(os.environ.get("PAGER") or "less")
+    command = shlex.split(os.environ.get("PAGER") or "less") or ["less"]
+    if not text.endswith("\n"):
+        text += "\n"  # a file on a terminal ends with a newline, or the next prompt joins its last line
     try:
         with app.suspend():
             subprocess.run(command, input=text.encode(), check=False)
+            if Path(command[0]).name not in INTERACTIVE_PAGERS:
+                _wait_for_enter(Path(command[0]).name)
     except FileNotFoundError:
         return f"The pager {command[0]!r} was not found: set $PAGER."
     except Exception as error:  # SuspendNotSupported in a headless or web session
         return f"Cannot open a pager here ({type(error).__name__})."
     return None
+
+
+def _wait_for_enter(pager: str) -> None:
+    """Keep what a non-interactive pager printed on screen until the user has read it."""
+    out, keyboard = sys.__stdout__, sys.__stdin__
+    if out is None or keyboard is None:
+        return
+    out.write(f"\n── end of {pager}'s output · press Enter to return to convoscope ──")
+    out.flush()
+    try:
+        keyboard.readline()
+    except (OSError, ValueError):
+        pass  # no terminal to read from: carry on
 
 
 def images_folder() -> Path:
