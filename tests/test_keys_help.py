@@ -133,5 +133,5 @@ async def test_the_palette_in_the_picker_offers_its_actions(tmp_path):
         await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
         prompts = "\n".join(await _palette_prompts(pilot))
         assert "Forget the highlighted conversation" in prompts
-        assert "Detect again what this server offers" in prompts
+        assert "Retry a failed listing; detect again what this server offers" in prompts
         assert "List every key" in prompts

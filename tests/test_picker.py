@@ -210,7 +210,7 @@ async def test_d_in_the_list_forgets_the_highlighted_history_entry(demo_url, iso
         await pilot.pause()
         assert conversations.entries[0].last_opened is None
         assert json.loads((isolated_data_dir / "history.json").read_text())["entries"] == []
-        assert any(message == f"Forgot {target}." for _, message in notifications(app))
+        assert any(message == f"Forgot {target}. ctrl+z brings it back." for _, message in notifications(app))
         # Forgetting something that is not in the history says so and changes nothing.
         await pilot.press("delete")
         await pilot.pause()

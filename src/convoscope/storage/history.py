@@ -93,14 +93,19 @@ class History:
         self.save()
         return entry
 
-    def forget(self, server: str, conversation_id: str, *, save: bool = True) -> None:
-        self._entries = [
-            e
-            for e in self._entries
-            if not (e.server == server and e.conversation_id == conversation_id)
-        ]
+    def forget(self, server: str, conversation_id: str, *, save: bool = True) -> HistoryEntry | None:
+        """Drop the entry; returns it (for an undo), or None when there was none."""
+        gone = [e for e in self._entries if e.server == server and e.conversation_id == conversation_id]
+        self._entries = [e for e in self._entries if e not in gone]
         if save:
             self.save()
+        return gone[0] if gone else None
+
+    def restore(self, entry: HistoryEntry) -> None:
+        """Put back an entry `forget` returned, exactly as it was (an undo)."""
+        self.forget(entry.server, entry.conversation_id, save=False)
+        self._entries = sorted([*self._entries, entry], key=lambda e: e.last_opened)[-MAX_ENTRIES:]
+        self.save()
 
     def save(self) -> None:
         """Write the history; a failure is remembered in `problem`, never raised."""

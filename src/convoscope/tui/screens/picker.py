@@ -19,7 +19,7 @@ from convoscope.api.locators import conversation_id_in, is_http_url
 from convoscope.api.responses import response_id_in
 from convoscope.storage import capabilities_cache
 from convoscope.render.text import visible
-from convoscope.storage.history import History
+from convoscope.storage.history import History, HistoryEntry
 from convoscope.tui.commands import ScreenActions
 from convoscope.tui.screens.login import KeyAware
 from convoscope.tui.widgets.conversation_list import ConversationList, PickerEntry
@@ -36,6 +36,8 @@ class PickerScreen(Screen[None], KeyAware):
     | `enter` | Open the highlighted conversation (or the pasted id). |
     | `up` / `down` | Move in the list while typing. |
     | `ctrl+x` | Forget the highlighted conversation from the recent history. |
+    | `ctrl+z` | Undo the last forget. |
+    | `ctrl+r` | Retry a failed listing; detect again what the server offers. |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -44,8 +46,10 @@ class PickerScreen(Screen[None], KeyAware):
         # Priority: the filter Input would otherwise take ctrl+x as "cut".
         Binding("ctrl+x", "forget", "Forget", priority=True, id="picker.forget",
                 tooltip="Forget the highlighted conversation (from your history)"),
-        Binding("ctrl+r", "detect", "Re-check server", id="picker.detect",
-                tooltip="Detect again what this server offers (listing, item_type, before, …)"),
+        Binding("ctrl+z", "undo_forget", "Undo forget", show=False, id="picker.undo_forget",
+                tooltip="Bring back the conversation just forgotten"),
+        Binding("ctrl+r", "detect", "Retry / re-check", id="picker.detect",
+                tooltip="Retry a failed listing; detect again what this server offers (listing, item_type, …)"),
     ]
     COMMANDS = {ScreenActions}
     DEFAULT_CSS = """
@@ -69,6 +73,8 @@ class PickerScreen(Screen[None], KeyAware):
         self.listed: list[PickerEntry] = []  # from the server's listing, in its order
         self._listing_cursor: str | None = None
         self._listing_more = True
+        self._listing_status: Text | str = ""  # what the status line says when nothing is typed
+        self._forgotten: list[HistoryEntry] = []  # for ctrl+z
 
     def compose(self) -> ComposeResult:
         where = "the bundled demo (in-process, no network)" if self.client.profile.name == "demo" else self.server
@@ -105,6 +111,8 @@ class PickerScreen(Screen[None], KeyAware):
 
     def action_detect(self) -> None:
         self.check_capabilities(refresh=True)
+        if self._listing_failed:
+            self.load_listing()
 
     def key_changed(self) -> None:
         self.load_listing()
@@ -126,25 +134,39 @@ class PickerScreen(Screen[None], KeyAware):
     def refresh_entries(self) -> None:
         needle = self.query_one(Input).value.strip().lower()
         entries = self.all_entries()
-        if needle and not (needle.startswith(("http://", "https://"))):
+        total = len(entries)
+        filtering = bool(needle) and not needle.startswith(("http://", "https://"))
+        if filtering:
             entries = [e for e in entries if e.matches(needle)]
         self.query_one(ConversationList).show_entries(entries)
+        status = self.query_one("#picker-status", Static)
+        status.update(f"{len(entries):,} of {total:,} match" if filtering else self._listing_status)
+
+    def _set_listing_status(self, text: Text | str) -> None:
+        self._listing_status = text
+        self.refresh_entries()
+
+    @property
+    def _listing_failed(self) -> bool:
+        return isinstance(self._listing_status, Text) and self._listing_status.plain.startswith("Could not list")
 
     @work(group="listing", exclusive=True, name="list-conversations")
     async def load_listing(self) -> None:
-        status = self.query_one("#picker-status", Static)
         if not self._listing_more:
             return
-        status.update("Loading the server's conversations…")
+        self._set_listing_status("Loading the server's conversations…")
         try:
             page = await self.client.list_conversations(limit=LISTING_PAGE, after=self._listing_cursor)
         except APIError as error:
-            status.update(Text(f"Could not list conversations: {visible(str(error))}", style="red"))
+            # The hint first: a long error is cut at the screen's edge.
+            self._set_listing_status(
+                Text(f"Could not list conversations (ctrl+r retries): {visible(str(error))}", style="red")
+            )
             self.app.auth_failed(error)  # type: ignore[attr-defined]
             return
         if page is None:
             self._listing_more = False
-            status.update("This server has no conversation listing: paste an id to open one.")
+            self._set_listing_status("This server has no conversation listing: paste an id to open one.")
             return
         self.listed.extend(
             PickerEntry(c.id, str((c.metadata or {}).get("title", "")), c.created_at, None)
@@ -153,8 +175,7 @@ class PickerScreen(Screen[None], KeyAware):
         self._listing_cursor = page.last_id or (page.data[-1].id if page.data else None)
         self._listing_more = bool(page.has_more and page.data and self._listing_cursor)
         more = " (more below)" if self._listing_more else ""
-        status.update(f"{len(self.listed):,} conversations on the server{more}")
-        self.refresh_entries()
+        self._set_listing_status(f"{len(self.listed):,} conversations on the server{more}")
 
     # --- events ----------------------------------------------------------------------------------
 
@@ -212,9 +233,21 @@ class PickerScreen(Screen[None], KeyAware):
         if entry.last_opened is None:
             self.notify("That conversation is not in your history.", severity="warning")
             return
-        self.history.forget(self.server, entry.conversation_id)
-        self.history.forget(FILE_SERVER, entry.conversation_id)
+        gone = [self.history.forget(server, entry.conversation_id) for server in (self.server, FILE_SERVER)]
+        self._forgotten = [entry for entry in gone if entry is not None]
         if problem := self.history.new_problem():
             self.notify(problem, severity="warning", timeout=15, markup=False)
-        self.notify(f"Forgot {visible(entry.conversation_id)}.", markup=False)
+        self.notify(f"Forgot {visible(entry.conversation_id)}. ctrl+z brings it back.", markup=False, timeout=10)
+        self.refresh_entries()
+
+    def action_undo_forget(self) -> None:
+        entries, self._forgotten = self._forgotten, []
+        if not entries:
+            self.notify("Nothing to undo.", severity="warning")
+            return
+        for entry in entries:
+            self.history.restore(entry)
+        if problem := self.history.new_problem():
+            self.notify(problem, severity="warning", timeout=15, markup=False)
+        self.notify(f"{visible(entries[0].conversation_id)} is back in your history.", markup=False)
         self.refresh_entries()
