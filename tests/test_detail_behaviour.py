@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from convoscope.storage.history import History
 from convoscope.tui.app import ConvoscopeApp
 from tests.conftest import make_client
@@ -11,6 +13,7 @@ from tests.tui_helpers import (  # noqa: F401  (autouse fixtures)
     SIZE,
     create_conversation,
     isolated_data_dir,
+    line_text,
     message,
     notices_shown,
     open_conversation,
@@ -164,3 +167,89 @@ async def test_s_saves_every_data_url_of_a_message_where_the_user_says_and_escap
         await pilot.press("ctrl+u")
         await pilot.press(*str(target), "enter")
         await wait_until(pilot, lambda: len(list(target.iterdir())) == 4, what="two more files")
+
+
+# --- the detail pane's text ------------------------------------------------------------------------
+
+WORDS = " ".join(f"word{n:03d}" for n in range(80))  # one JSON string that wraps several times
+
+
+def _pane_rows(drawn, x0: int) -> list[str]:
+    """The rows of the drawn screen from column `x0` on (the detail pane's side)."""
+    return [drawn.text(y, x0) for y in range(drawn.height)]
+
+
+async def test_a_wrapped_json_string_hangs_its_indent(fault_server, tmp_path):
+    url = fault_server()
+    call = {"type": "function_call", "call_id": "call_1", "name": "search",
+            "arguments": json.dumps({"query": WORDS, "limit": 3})}
+    conversation = create_conversation(url, [message("go"), call])
+    app = _app(conversation, tmp_path, make_client(url))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, _ = await open_conversation(pilot)
+        await select_line(pilot, screen, 1)
+        await wait_for_detail(pilot, screen)
+        drawn = read_screen(app)
+        x, y = drawn.find('"query": "word000')
+        indent = x  # where the key starts: the JSON's own indent
+        following = [drawn.text(row, indent - 2) for row in range(y + 1, y + 4)]
+        for row in following[:2]:  # continuation rows of the string start further in, not at 0
+            assert row.startswith("    ") and row[4:5].strip(), (following, str(drawn))
+            assert "word" in row
+        assert any('"limit": 3' in drawn.text(row) for row in range(y + 1, drawn.height)), str(drawn)
+
+
+async def test_file_search_snippets_hang_under_their_heading(tmp_path):
+    from tests.tui_helpers import in_process_client
+
+    research = "conv_68f8d82296fc704ffa1ed1699201483c2008d2aad2c71b40"
+    app = _app(research, tmp_path, in_process_client())
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        line = next(n for n in range(engine.line_count()) if engine.line(n).type == "file_search_call")
+        await select_line(pilot, screen, line)
+        await wait_for_detail(pilot, screen)
+        await _include(pilot, screen, "file_search_call.results")
+        drawn = read_screen(app)
+        x, y = drawn.find("[1] ")
+        rows = [drawn.text(row, x) for row in range(y + 1, y + 8)]
+        first = next(n for n, row in enumerate(rows) if row.startswith("    ") and row[4:5].strip())
+        # The snippet is long enough to wrap: its next row keeps the same indent.
+        assert rows[first + 1].startswith("    ") and rows[first + 1][4:5].strip(), (rows, str(drawn))
+
+
+async def test_raw_is_the_servers_json_and_nothing_else(tmp_path):
+    from tests.tui_helpers import in_process_client
+
+    foundry = "conv_68ff140251886feef45d397789202c9b5faac9acca65e45f"
+    app = _app(foundry, tmp_path, in_process_client())
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        await wait_for_detail(pilot, screen)
+        assert screen.shown_item.raw.get("agent_reference") or screen.shown_item.raw.get("response_id")
+        await pilot.press("v")
+        await wait_until(pilot, lambda: "Raw JSON" in "\n".join(pane_lines(screen)), what="the raw view")
+        text = "\n".join(pane_lines(screen))
+        assert "Foundry" not in text and "Other fields" not in text, text
+        assert [section.title for section in screen.detail.document.sections] == ["Raw JSON"]
+        assert '"agent_reference": {' in text  # the server's fields are in the JSON itself
+        await pilot.press("tab", "end")
+        assert "Foundry" not in str(read_screen(app))
+
+
+async def test_one_line_summaries_are_plain_text_not_markdown(fault_server, tmp_path):
+    url = fault_server()
+    answer = {"type": "message", "role": "assistant", "content": [
+        {"type": "output_text", "text": "## Done\n\n**Fixed** the `parse_duration` bug, see [the PR](https://x.test/1).",
+         "annotations": []}]}
+    conversation = create_conversation(url, [message("fix it"), answer])
+    app = _app(conversation, tmp_path, make_client(url))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        drawn = read_screen(app)
+        x, y = drawn.find("assistant: ")
+        row = drawn.text(y, x, x + 40)  # the list's summary column, as drawn
+        assert row.startswith("assistant: Done Fixed the parse_dura"), row
+        whole = line_text(items, 1)  # the same row, not clipped to the column
+        assert "assistant: Done Fixed the parse_duration bug, see the PR." in whole, whole
+        assert "**" not in whole and "`" not in whole and "##" not in whole and "https" not in whole

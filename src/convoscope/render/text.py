@@ -16,7 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from rich.console import Group, RenderableType
+from rich._wrap import divide_line
+from rich.cells import cell_len
+from rich.console import Console, Group, JustifyMethod, OverflowMethod, RenderableType
+from rich.containers import Lines
 from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Span, Text
@@ -32,6 +35,8 @@ TERMINAL_UNSAFE_CHARS = (
 _UNSAFE = re.compile(rf"[\x00-\x08\x0a-\x1f{TERMINAL_UNSAFE_CHARS}]")
 # The same, but keeping line feeds (tabs are not in either class).
 _UNSAFE_BLOCK = re.compile(rf"[\x00-\x08\x0b-\x1f{TERMINAL_UNSAFE_CHARS}]")
+
+MIN_HANGING_WIDTH = 16  # narrower than this, a hanging indent leaves too little room: plain wrap
 
 _NAMED = {"\x1b": "␛", "\n": "␤", "\r": "␍", "\x00": "␀", "\x7f": "␡"}
 
@@ -290,13 +295,69 @@ _JSON_TOKEN = re.compile(
 JSON_STYLES = {"key": "bold blue", "string": "green", "number": "cyan", "constant": "italic magenta"}
 
 
+class HangingText(Text):
+    """Text whose wrapped lines continue under their own line's indent, plus `hang` columns.
+
+    Pretty JSON and indented snippets read as a tree; a long string wrapped back to column 0
+    breaks the tree. Rich wraps every line to the full width; this wraps each line's first row
+    to the full width and its continuation rows to the width left after the indent.
+    """
+
+    def __init__(self, *args: Any, hang: int = 2, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hang = hang
+
+    def wrap(
+        self,
+        console: Console,
+        width: int,
+        *,
+        justify: JustifyMethod | None = None,
+        overflow: OverflowMethod | None = None,
+        tab_size: int = 8,
+        no_wrap: bool | None = None,
+    ) -> Lines:
+        no_wrap = bool(no_wrap if no_wrap is not None else self.no_wrap) or overflow == "ignore"
+        if no_wrap or width < MIN_HANGING_WIDTH:
+            return super().wrap(console, width, justify=justify, overflow=overflow, tab_size=tab_size, no_wrap=no_wrap)
+        fold = (overflow or self.overflow or "fold") == "fold"
+        lines = Lines()
+        for line in self.split(allow_blank=True):
+            if "\t" in line.plain:
+                line.expand_tabs(tab_size)
+            lines.extend(self._hang(line, width, fold))
+        return lines
+
+    def _hang(self, line: Text, width: int, fold: bool) -> list[Text]:
+        plain = line.plain
+        if cell_len(plain) <= width:
+            return [line]
+        indent = min(len(plain) - len(plain.lstrip(" ")) + self.hang, width // 2)
+        # Only the first row's break is needed from the whole width: look at a window, not a
+        # megabyte-long line.
+        offsets = divide_line(plain[: width * 4], width, fold=fold)
+        first_end = offsets[0] if offsets else len(plain)
+        head = line[:first_end]
+        head.rstrip_end(width)
+        head.truncate(width, overflow="fold")
+        rows = [head]
+        room = width - indent
+        rest = line[first_end:]
+        pad = " " * indent
+        for piece in rest.divide(divide_line(rest.plain, room, fold=fold)):
+            piece.rstrip_end(room)
+            piece.truncate(room, overflow="fold")
+            rows.append(Text(pad) + piece)
+        return rows
+
+
 def json_text(text: str) -> Text:
     """Highlighted pretty JSON (already safe, already cut) as Text.
 
     A regular expression over our own pretty-printed output: far cheaper than a Pygments lexer
     on thousands of lines, with the same look.
     """
-    result = Text(text, tab_size=4)
+    result = HangingText(text, tab_size=4)
     spans = result.spans
     key, string, number, constant = (
         Style.parse(JSON_STYLES[name]) for name in ("key", "string", "number", "constant")

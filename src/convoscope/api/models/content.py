@@ -1,7 +1,7 @@
 """Message content parts, output_text annotations and logprobs (reference §3)."""
 
 from .base import Loose, Part, tolerant
-from .text import one_line, preview_value
+from .text import one_line, plain_markdown, preview_value
 
 # ---------------------------------------------------------------------------------------------
 # output_text annotations
@@ -168,15 +168,17 @@ def parts_preview(parts: list[Part] | None) -> str:
 
 
 def headline(parts: list[Part] | None) -> str:
-    """`<first text…> [+N parts]`: the first readable part, and how many others there are."""
+    """`<first text…> [+N parts]`: the first readable part (Markdown markers dropped: a
+    summary is plain text), and how many others there are."""
     if not parts:
         return "(empty)"
     first = next((part for part in parts if part.TEXTUAL), parts[0])
+    text = plain_markdown(first.preview()) if first.TEXTUAL else first.preview()
     others = len(parts) - 1
     if not others:
-        return one_line(first.preview())
+        return one_line(text)
     # Cut the text first so the count survives the summary's own truncation.
-    return one_line(first.preview(), 240) + f" [+{others} part{'s' if others > 1 else ''}]"
+    return one_line(text, 240) + f" [+{others} part{'s' if others > 1 else ''}]"
 
 
 def tool_output_preview(output: str | list[Part] | None) -> str:

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from .base import Caller, Item, Link, Loose, Part, tolerant
 from .content import ContentPart, ReasoningPart, SummaryPart, ToolOutputPart, headline, tool_output_preview
-from .text import OUTPUT_MARK, answered, call_text, first_line, labelled, plural, preview_value, qualified
+from .text import OUTPUT_MARK, answered, call_text, first_line, labelled, plain_markdown, plural, preview_value, qualified
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,11 +235,6 @@ class ConfigurationUpdate(Item):
 # ---------------------------------------------------------------------------------------------
 
 
-def unbold(line: str) -> str:
-    """Reasoning summaries open with a "**Title**" line; the markers are noise in a list."""
-    return re.sub(r"^\*\*(.+?)\*\*", r"\1", line)
-
-
 class Reasoning(Item):
     REQUIRED = ("id", "summary")
     type: str = "reasoning"
@@ -255,7 +250,7 @@ class Reasoning(Item):
         for parts in (self.summary_parts, self.content):
             text = next((part.preview() for part in parts or () if part.preview().strip()), "")
             if text:
-                return f"thinking: {unbold(first_line(text))}"
+                return f"thinking: {first_line(plain_markdown(text))}"
         return "[encrypted reasoning]" if self.encrypted_content else "thinking: (no summary)"
 
 

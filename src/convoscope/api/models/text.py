@@ -41,6 +41,26 @@ def one_line(text: str, limit: int = SUMMARY_LIMIT) -> str:
     return flat
 
 
+_MARKDOWN = (
+    (re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),  # ![alt](src) -> alt
+    (re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)"), r"\1"),  # [text](url) -> text
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # **bold**, __bold__
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *italic* (not a*b*c)
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # ~~strike~~
+    (re.compile(r"`+([^`\n]+?)`+"), r"\1"),  # `code`
+    (re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?)", re.MULTILINE), ""),
+)
+
+
+def plain_markdown(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """The text of Markdown without its markers (`**`, `#`, backticks, link targets), for a
+    one-line summary. Only a window the summary can show is looked at."""
+    window = text[: limit * 4]
+    for pattern, replacement in _MARKDOWN:
+        window = pattern.sub(replacement, window)
+    return window + ("…" if len(text) > limit * 4 else "")
+
+
 def first_line(text: str, limit: int = SUMMARY_LIMIT) -> str:
     """The first non-blank line of `text`, flattened; "…" when more lines follow."""
     lines = [line for line in text[: limit * 4].splitlines() if line.strip()]

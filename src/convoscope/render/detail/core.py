@@ -271,7 +271,9 @@ def render_raw(item: Item, ctx: RenderContext = RenderContext()) -> Document:
         document = _last_resort(item, ctx)
         document.notes.append(f"raw view failed: {type(error).__name__}: {error}")
         return _finish(Document(title, document.sections, document.notes), item, [])
-    return _finish(Document(title, [section], []), item, [])
+    # The server's JSON and nothing else: no Foundry or "Other fields" sections (they are in
+    # the JSON already), no notes between the title and the JSON.
+    return Document(clean_line(title), [section], [])
 
 
 def searchable_text(doc: Document, width: int = 120) -> str:

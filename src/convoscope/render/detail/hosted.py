@@ -37,7 +37,7 @@ from convoscope.render.detail.blocks import (
 )
 from convoscope.render.detail.core import DocBuilder, Document, RenderContext, renders
 from convoscope.render.detail.messages import generic_part
-from convoscope.render.text import code_block, human_size, marker_text, safe_text, text_block, visible
+from convoscope.render.text import HangingText, code_block, human_size, marker_text, safe_text, text_block, visible
 
 OUTPUTS_INCLUDE = "code_interpreter_call.outputs"
 SOURCES_INCLUDE = "web_search_call.action.sources"
@@ -174,14 +174,14 @@ def render_file_search_call(item: Item, ctx: RenderContext) -> Document:
                 heading.append("  " + visible(result.file_id), style="dim")
             parts.append(heading)
             text = result.text or ""
-            preview = Text("    " + visible(one_line(text, RESULT_PREVIEW)))
+            preview = HangingText("    " + visible(one_line(text, RESULT_PREVIEW)), hang=0)
             if len(text) > RESULT_PREVIEW:
                 preview.append(f"  ({len(text):,} characters)", style="dim")
             parts.append(preview)
             if result.attributes:
                 attributes = value_text(result.attributes, ctx, 400)
                 attributes.stylize("dim")
-                parts.append(Text("    ") + attributes)
+                parts.append(HangingText("    " + attributes.plain, style="dim", hang=0))
         builder.section(f"Results ({len(results)})", Group(*parts), truncated=len(results) > RESULT_ROWS)
     return builder.document()
 
