@@ -253,3 +253,77 @@ async def test_one_line_summaries_are_plain_text_not_markdown(fault_server, tmp_
         whole = line_text(items, 1)  # the same row, not clipped to the column
         assert "assistant: Done Fixed the parse_duration bug, see the PR." in whole, whole
         assert "**" not in whole and "`" not in whole and "##" not in whole and "https" not in whole
+
+
+# --- prefetch: walking down shows the full item at once ------------------------------------------
+
+SYNTH = "conv_synth_60"
+
+
+def _fetches(url: str, conversation: str) -> dict[str, int]:
+    from tests.conftest import demo_stats
+    from tests.tui_helpers import item_fetches
+
+    prefix = f"/v1/conversations/{conversation}/items/"
+    return {path.removeprefix(prefix): n for path, n in item_fetches(demo_stats(url)).items()}
+
+
+def _quiet(url: str) -> bool:
+    from tests.conftest import demo_stats
+
+    return demo_stats(url)["in_flight"] == 0
+
+
+async def test_walking_down_at_800_ms_shows_each_full_item_at_once_fetching_each_once(fault_server, tmp_path):
+    url = fault_server(latency_ms=800)
+    app = _app(SYNTH, tmp_path, make_client(url))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        await wait_for_detail(pilot, screen)
+        for step in range(1, 6):
+            ahead = [items.view.line(n).id for n in range(step, step + 3)]
+            # The reader reads for a moment: the items ahead arrive meanwhile.
+            await wait_until(pilot, lambda: all(screen.items.cached(i) for i in ahead[:2]), what="the prefetch")
+            await pilot.press("j")
+            # At once, without another request: the pane shows the full item, not its summary.
+            assert screen.shown_item is not None and screen.shown_item.id == items.current_row.id
+            await wait_for_detail(pilot, screen)
+            assert "Summary" not in [section.title for section in screen.detail.document.sections]
+        await wait_until(pilot, lambda: _quiet(url), what="the server to finish")
+        fetched = _fetches(url, SYNTH)
+        walked = [items.view.line(n).id for n in range(0, 6)]
+        assert all(fetched.get(item_id) == 1 for item_id in walked), fetched  # each once
+        assert len(fetched) <= 6 + 3  # bounded: only the window around the cursor
+        assert "Summary ─" not in str(read_screen(app))
+
+
+async def test_prefetch_follows_the_include_and_drops_what_the_cursor_left(fault_server, tmp_path):
+    url = fault_server(latency_ms=3000)
+    app = _app(SYNTH, tmp_path, make_client(url))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        near_start = {items.view.line(n).id for n in range(1, 4)}  # after the first item itself
+        await wait_until(pilot, lambda: screen.prefetcher.in_flight >= near_start, what="the prefetch")
+        await pilot.press("pagedown")
+        cursor = items.cursor
+        assert cursor > 10
+        await wait_until(pilot, lambda: bool(screen.prefetcher.in_flight), what="the new window")
+        await pilot.pause()
+        window = {items.view.line(n).id for n in range(cursor - 1, min(cursor + 4, items.view.line_count()))}
+        await wait_until(pilot, lambda: screen.prefetcher.in_flight <= window, what="the old fetches dropped")
+        assert not (screen.prefetcher.in_flight & near_start)
+
+    # With an include chosen, what is prefetched is fetched with it.
+    url = fault_server(latency_ms=200)
+    app = _app(SYNTH, tmp_path, make_client(url))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, items, engine = await open_conversation(pilot)
+        await wait_for_detail(pilot, screen)
+        await _include(pilot, screen, "message.output_text.logprobs")
+        include = screen.include
+        assert include == frozenset({"message.output_text.logprobs"})
+        next_ids = [items.view.line(n).id for n in range(1, 3)]
+        await wait_until(pilot, lambda: all(screen.items.cached(i, include) for i in next_ids), what="the prefetch")
+        await pilot.press("j")
+        assert screen.shown_item is not None and screen.shown_item.id == next_ids[0]
+        assert "include: 1" in str(read_screen(app))

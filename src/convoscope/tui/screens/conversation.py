@@ -21,6 +21,7 @@ from convoscope.api.include import INCLUDE_VALUES
 from convoscope.api.models import Item
 from convoscope.paging.engine import Edge, EdgeState, PagingEngine
 from convoscope.paging.items import ItemCache
+from convoscope.paging.prefetch import Prefetcher
 from convoscope.paging.rows import Row
 from convoscope.render.export import ExportResult
 from convoscope.render.detail import Document, RenderContext, Section, image_payloads, render_item, render_raw
@@ -50,7 +51,8 @@ IMAGE_INCLUDES = {
     "computer_call_output": "computer_call_output.output.image_url",
     "message": "message.input_image.image_url",
 }
-SELECTION_SETTLE_S = 0.05  # holding j should not fire a get-item per line passed
+SELECTION_SETTLE_S = 0.05
+PREFETCH_AHEAD, PREFETCH_BEHIND = 3, 1  # items fetched around the cursor: at most 5 in flight  # holding j should not fire a get-item per line passed
 MORE_FACTOR = 4
 HEADER_REFRESH_S = 0.1
 WALK_REDRAW_S = 0.1
@@ -160,6 +162,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self.items = ItemCache(client, conversation_id)
         self.loaded = LoadedItems(self.items)  # full items from pages, for the reading view
         self.engine.page_listeners.append(self.loaded.page_arrived)
+        self.prefetcher = Prefetcher(self.items)
         self._typed_engine: PagingEngine | None = None  # pages one type, when the server filters
         self.include: frozenset[str] = frozenset()
         self.raw = False
@@ -211,6 +214,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self.load_conversation()
 
     async def on_unmount(self) -> None:
+        self.prefetcher.close()
         await self.engine.close()
         if self._typed_engine is not None:
             await self._typed_engine.close()
@@ -338,6 +342,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self.shown_item = None
         if row.id is not None and (item := self.items.cached(row.id, self.include)) is not None:
             self._show_item(item, self._cached_partner(row), keep_scroll=keep_scroll)
+            self.prefetch_around(row)
             return
         self.detail.show(_row_document(row))
         if row.id is None:
@@ -348,11 +353,14 @@ class ConversationScreen(Screen[None], KeyAware):
     async def fetch_selected(self, row: Row) -> None:
         await asyncio.sleep(SELECTION_SETTLE_S)  # a newer selection cancels this worker first
         assert row.id is not None
+        self._prefetch_window(start=False)  # drop what the cursor left; this item goes first
         try:
-            item = await self.items.get(row.id, self.include)
+            item = await self.prefetcher.get(row.id, self.include)
         except APIError as error:
             item = None
             problem = _error_document(row, error)
+        if self._still_showing():
+            self._prefetch_window()
         partner = await self._partner(row) if item is not None else None
         current = self.item_list.current_row if self._still_showing() else None
         if current is None or current.id != row.id:
@@ -361,6 +369,20 @@ class ConversationScreen(Screen[None], KeyAware):
             self.detail.show(problem)
         else:
             self._show_item(item, partner)
+
+    @work(group="detail-fetch", exclusive=True, name="prefetch")
+    async def prefetch_around(self, row: Row) -> None:
+        await asyncio.sleep(SELECTION_SETTLE_S)  # holding j: only where the cursor stops
+        self._prefetch_window()
+
+    def _prefetch_window(self, *, start: bool = True) -> None:
+        """Fetch the items just ahead of and behind the cursor; drop fetches it has left."""
+        cursor, view = self.item_list.cursor, self.item_list.view
+        first, last = max(cursor - PREFETCH_BEHIND, 0), min(cursor + PREFETCH_AHEAD, view.line_count() - 1)
+        # The selected item first: it is the one the user waits for.
+        order = [cursor, *range(cursor + 1, last + 1), *range(cursor - 1, first - 1, -1)]
+        ids = [line.id for n in order if isinstance(line := view.line(n), Row) and line.id]
+        self.prefetcher.keep_only(ids, self.include, start=start)
 
     def _still_showing(self) -> bool:
         """False once the screen or its panes are being taken down (quit, escape)."""
