@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from convoscope import __version__
@@ -50,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _keymap_entries() -> tuple:
+    from convoscope.storage.config import ConfigError, load_config
+
+    try:
+        return load_config().keymap_entries
+    except ConfigError:
+        return ()  # build_client has read the same file and said what is wrong with it
+
+
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     from convoscope.cli.common import build_client
@@ -58,11 +68,14 @@ def main(argv: Sequence[str]) -> int:
     from convoscope.tui.app import ConvoscopeApp
 
     theme = args.theme or load_config().theme
+    keymap = _keymap_entries()
     if args.conversation_id:
         source = open_source(args, args.conversation_id)
         app = ConvoscopeApp(source.client, conversation_id=source.conversation_id, theme=theme,
-                            remember_theme_choice=True)
+                            remember_theme_choice=True, keymap=keymap)
     else:
-        app = ConvoscopeApp(build_client(args), theme=theme, remember_theme_choice=True)
+        app = ConvoscopeApp(build_client(args), theme=theme, remember_theme_choice=True, keymap=keymap)
+    for problem in app.keymap_problems:  # shown in the app too; here they outlive it
+        print(f"convoscope: key left as it was: {problem}", file=sys.stderr)
     app.run()
     return app.return_code or 0

@@ -9,6 +9,9 @@ auth = "api-key"               # bearer | api-key | none (default: per kind)
 include = ["reasoning.encrypted_content"]
 [profiles.work.headers]
 "x-ms-user-isolation-key" = "..."
+[keymap]                       # binding id = keys (the ids `?` and the README list)
+"conversation.raw" = "x"
+conversation.load_all = "ctrl+l,L"
 ```
 
 A missing file is an empty config. Keys never live here: a key-like field (`api_key`, `token`,
@@ -24,10 +27,11 @@ import json
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from convoscope.api.include import INCLUDE_VALUES
 from convoscope.storage.errors import SetupError
@@ -101,6 +105,16 @@ class ProfileConfig(BaseModel):
         return headers
 
 
+@dataclass(frozen=True)
+class KeymapEntry:
+    """One `[keymap]` line: a binding id, the keys it gets (None: not a string), and where it is
+    written (`<file>:<line>`), for messages. Checked against the app's bindings by the TUI."""
+
+    binding_id: str
+    keys: str | None
+    where: str
+
+
 class Config(BaseModel):
     """The whole file."""
 
@@ -109,6 +123,12 @@ class Config(BaseModel):
     default_profile: str | None = None
     theme: str | None = None  # the viewer's theme, by name (bundled or in the themes directory)
     profiles: dict[str, ProfileConfig] = {}
+    keymap: dict[str, Any] = {}  # binding id -> keys; dotted ids may be written as nested keys
+    _keymap_entries: tuple[KeymapEntry, ...] = PrivateAttr(default=())
+
+    @property
+    def keymap_entries(self) -> tuple[KeymapEntry, ...]:
+        return self._keymap_entries
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -146,7 +166,26 @@ def parse_config(text: str, path: Path | str = "config.toml") -> Config:
                          key=lambda problem: problem[0] or 0)
         raise ConfigError([_format(path, line, loc, message) for line, loc, message in located])
     assert config is not None
+    config._keymap_entries = tuple(_keymap_entries(config.keymap, lines, path))
     return config
+
+
+def _keymap_entries(keymap: Mapping[str, Any], lines: _KeyLines, path: Path | str) -> Iterator[KeymapEntry]:
+    """`conversation.raw = "x"` (a dotted key, so a nested table) and `"conversation.raw" = "x"`
+    both name the binding `conversation.raw`."""
+    for loc, value in _flatten(keymap, ("keymap",)):
+        line = lines.line_of(loc)
+        where = f"{path}:{line}" if line else str(path)
+        binding_id = ".".join(str(part) for part in loc[1:])
+        yield KeymapEntry(binding_id, value if isinstance(value, str) else None, where)
+
+
+def _flatten(table: Mapping[str, Any], loc: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            yield from _flatten(value, (*loc, key))
+        else:
+            yield (*loc, key), value
 
 
 # --- checks pydantic cannot express ----------------------------------------------------------------

@@ -43,6 +43,7 @@ class KeyAction:
     node: DOMNode
     action: str
     generic: bool
+    binding_id: str | None = None  # what a [keymap] entry names
 
     @property
     def keys_display(self) -> str:
@@ -89,13 +90,17 @@ def key_actions(screen: Screen) -> list[KeyAction]:
                         found[slot] = _with_key(action, display)
                     continue
                 found[slot] = KeyAction(
-                    group, (display,), binding.tooltip or binding.description, node, binding.action, generic
+                    group, (display,), binding.tooltip or binding.description, node, binding.action, generic,
+                    binding.id,
                 )
     return sorted(found.values(), key=lambda a: (a.generic, _group_rank(a.node)))
 
 
 def _with_key(action: KeyAction, display: str) -> KeyAction:
-    return KeyAction(action.group, (*action.keys, display), action.description, action.node, action.action, action.generic)
+    return KeyAction(
+        action.group, (*action.keys, display), action.description, action.node, action.action, action.generic,
+        action.binding_id,
+    )
 
 
 def _group_rank(node: DOMNode) -> int:

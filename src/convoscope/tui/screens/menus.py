@@ -114,6 +114,9 @@ class IncludeMenu(ModalScreen["frozenset[str] | None"]):
         self.dismiss(None)
 
 
+WIDE_ENOUGH_FOR_IDS = 100  # columns: narrower, the ids would squeeze the descriptions
+
+
 class KeysScreen(ModalScreen[None]):
     """Every key of the current screen, with what it does: the app's own first, grouped by where
     they act; Textual's generic ones (text input, scrolling) folded at the end.
@@ -129,7 +132,7 @@ class KeysScreen(ModalScreen[None]):
         Binding("k", "scroll('up')", "Scroll up", show=False, id="keys.up"),
     ]
     DEFAULT_CSS = MODAL_CSS.format(name="KeysScreen") + """
-    KeysScreen > Vertical { height: 90%; }
+    KeysScreen > Vertical { height: 90%; width: 110; }
     KeysScreen VerticalScroll { height: 1fr; }
     KeysScreen .keys-group { text-style: bold; color: $accent; margin-top: 1; }
     KeysScreen Collapsible { margin-top: 1; }
@@ -144,13 +147,19 @@ class KeysScreen(ModalScreen[None]):
         generic = [a for a in self.actions if a.generic]
         with Vertical():
             yield Static(Text("Keys  (escape closes · ctrl+p finds any action by name)", style="bold"))
+            show_ids = self.app.size.width >= WIDE_ENOUGH_FOR_IDS
+            yield Static(
+                Text("The right column is the id to remap a key with, in [keymap] of config.toml."
+                     if show_ids else "A wider terminal shows the ids to remap keys with ([keymap] in config.toml)."),
+                classes="menu-help",
+            )
             with VerticalScroll():
                 for group, actions in _by_group(own):
                     yield Static(Text(group), classes="keys-group")
-                    yield Static(_keys_table(actions))
+                    yield Static(_keys_table(actions, ids=show_ids))
                 if generic:
                     with Collapsible(title=f"{GENERIC_GROUP} ({len(generic)})", collapsed=True):
-                        yield Static(_keys_table(generic, where=True))
+                        yield Static(_keys_table(generic, ids=show_ids, where=True))
 
 
     def on_mount(self) -> None:
@@ -168,15 +177,15 @@ def _by_group(actions: list[KeyAction]) -> list[tuple[str, list[KeyAction]]]:
     return list(groups.items())
 
 
-def _keys_table(actions: list[KeyAction], *, where: bool = False) -> Table:
+def _keys_table(actions: list[KeyAction], *, ids: bool, where: bool = False) -> Table:
     table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
     table.add_column("Keys", no_wrap=True, style="bold", width=14)
     table.add_column("Action", ratio=1)
-    if where:
-        table.add_column("Where", style="dim", no_wrap=True)
+    if ids:
+        table.add_column("Id", style="dim", no_wrap=True)
     for action in actions:
         cells = [Text(action.keys_display), Text(visible(action.description))]
-        if where:
-            cells.append(Text(type(action.node).__name__))
+        if ids:
+            cells.append(Text(action.binding_id or (type(action.node).__name__ if where else "")))
         table.add_row(*cells)
     return table
