@@ -444,10 +444,12 @@ async def test_truncate_every_nth_returns_a_200_with_half_a_body(client, app):
 
 
 async def test_stall_waits_then_answers(client, app):
-    app.state.faults = Faults(stall_every=2, stall_s=0.3)
-    started = time.perf_counter()
-    assert (await client.get("/conversations/conv_synth_5")).status_code == 200
-    assert time.perf_counter() - started < 0.25
+    # The first request is not stalled: with a 30 s stall it would miss this generous deadline
+    # (a bound a busy machine cannot break, unlike "faster than 0.25 s").
+    app.state.faults = Faults(stall_every=2, stall_s=30)
+    response = await asyncio.wait_for(client.get("/conversations/conv_synth_5"), timeout=10)
+    assert response.status_code == 200
+    app.state.faults = Faults(stall_every=1, stall_s=0.3)
     started = time.perf_counter()
     response = await client.post("/conversations/conv_synth_5", json={"metadata": {"after": "stall"}})
     assert time.perf_counter() - started >= 0.3

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 
 import pytest
 from textual.command import CommandList, CommandPalette
@@ -636,19 +635,6 @@ def _function_pair(call_id: str, output: str) -> list[dict]:
     ]
 
 
-async def _loop_lag_while(pilot, predicate, *, timeout: float) -> float:
-    """Wait for `predicate`, measuring the longest stall of the event loop meanwhile."""
-    worst, started = 0.0, time.monotonic()
-    last = time.monotonic()
-    while not predicate():
-        await asyncio.sleep(0.01)
-        now = time.monotonic()
-        worst = max(worst, now - last - 0.01)
-        last = now
-        assert now - started < timeout, "timed out"
-    return worst
-
-
 async def test_huge_outputs_are_cut_with_a_marker_the_app_stays_responsive_and_plus_shows_more(
     fault_server, tmp_path
 ):
@@ -675,13 +661,19 @@ async def test_huge_outputs_are_cut_with_a_marker_the_app_stays_responsive_and_p
         # 10 MB of log lines: fetched and drawn without stalling the app.
         await select_line(pilot, screen, LOG)
         log_id = items.current_row.id
-        lag = await _loop_lag_while(
-            pilot, lambda: screen.shown_item is not None and screen.shown_item.id == log_id, timeout=20
+        # The 10 MB item is drawn in a worker thread: a key pressed meanwhile is answered at once
+        # (no timed bound: a busy machine is slow, not stalled).
+        await wait_until(
+            pilot, lambda: screen.shown_item is not None and screen.shown_item.id == log_id, timeout=20,
+            what="the log item",
         )
+        if detail_busy(app):
+            await pilot.press("k")
+            assert items.cursor == LOG - 1, "a key waited for the drawing"
+            await pilot.press("j")
         lines = await wait_for_detail(pilot, screen, log_id, timeout=20)
         assert "+ shows more" in lines[_line_of(lines, "more lines")]
         assert len(lines) < 2_500
-        assert lag < 0.5, f"the event loop stalled {lag:.2f} s"
         await pilot.press("k")  # keys work at once
         assert items.cursor == LOG - 1
         await wait_for_detail(pilot, screen)
