@@ -8,12 +8,11 @@ header and the notifications say, what lands on the clipboard or on disk.
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 from textual.command import CommandList, CommandPalette
-from textual.widgets import Input, SelectionList, Static
+from textual.widgets import Input, SelectionList
 
 from convoscope.api import RetryPolicy
 from convoscope.demo.app import create_app

@@ -7,7 +7,6 @@ which pages were requested, how many at once, and in what order.
 
 from __future__ import annotations
 
-import time
 
 from convoscope.api import RetryPolicy
 from convoscope.demo.app import create_app
@@ -31,7 +30,6 @@ from tests.tui_helpers import (  # noqa: F401  (isolated_data_dir is an autouse 
     message,
     newest_id,
     notices_shown,
-    notifications,
     remember_notices,
     oldest_id,
     open_conversation,
