@@ -146,8 +146,10 @@ async def test_holding_j_fetches_few_items_and_ends_on_the_item_under_the_cursor
         target = items.current_row.id
         lines = await wait_for_detail(pilot, screen, target)
         fetched = item_fetches(demo_stats(url))
-        # The item and its partner, plus at most a few the user paused on; never one per line.
-        assert sum(fetched.values()) <= 8, fetched
+        # The item, its partner and the few around it (prefetched), plus a few the user (or a busy
+        # machine) paused on; each once, and never one per line passed.
+        assert set(fetched.values()) == {1}, fetched
+        assert len(fetched) <= 30 // 2, fetched
         assert fetched.get(item_path(conversation, target)) == 1
         assert screen.shown_item.id == target
         assert lines[0].startswith(items.current_row.type)
