@@ -96,7 +96,9 @@ async def test_a_remapped_key_does_the_action_and_help_and_footer_show_it(tmp_pa
 
         await pilot.press("question_mark")
         await wait_until(pilot, lambda: isinstance(app.screen, KeysScreen), what="the keys")
-        await pilot.pause()
+        await wait_until(
+            pilot, lambda: "Jump between a call and its output" in str(read_screen(app)), what="the keys drawn"
+        )
         drawn = read_screen(app)
         raw_row = drawn.text(drawn.find_row("Toggle the raw JSON view"))
         pair_row = drawn.text(drawn.find_row("Jump between a call and its output"))

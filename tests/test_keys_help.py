@@ -29,28 +29,43 @@ def _row_with(drawn, needle: str) -> int:
     return drawn.find_row(needle)
 
 
+def _laid_out(app) -> bool:
+    """The keys dialog is drawn at its full height (its bottom border well below its title)."""
+    drawn = read_screen(app)
+    title, bottom = drawn.find("Keys  (escape closes"), drawn.find("╰")
+    return title is not None and bottom is not None and bottom[1] > title[1] + 10
+
+
 async def test_question_mark_lists_the_apps_own_keys_first_by_screen_generic_ones_folded_at_the_end(tmp_path):
     app = _app(tmp_path)
     async with app.run_test(size=(120, 60)) as pilot:
         await open_conversation(pilot)
         await pilot.press("question_mark")
         await wait_until(pilot, lambda: isinstance(app.screen, KeysScreen), what="the keys")
-        await pilot.pause()
+        await wait_until(pilot, lambda: _laid_out(app), what="the keys laid out")
         drawn = read_screen(app)
         text = str(drawn)
-        # Groups, in order: this screen's keys, its list, its detail pane, keys that work everywhere.
-        headings = [_row_with(drawn, h) for h in ("Conversation", "The list", "The detail pane", "Everywhere")]
+        # Groups, in order: this screen's keys, its list, its detail pane, ... keys that work everywhere.
+        headings = [_row_with(drawn, h) for h in ("Conversation", "The list", "The detail pane")]
         assert headings == sorted(headings), text
         assert headings[0] < _row_with(drawn, "Jump between a call and its output") < headings[1]
         assert headings[1] < _row_with(drawn, "Half page down") < headings[2]
-        everywhere = drawn.text(_row_with(drawn, "Quit"))
-        assert " q " in f" {everywhere} " and "^c" in everywhere, everywhere  # q is documented
         assert "Load every item" in text and "Open the item's JSON in $PAGER" in text
         # No contradiction with the footer's `^c Quit`.
         assert "Copy selected text" not in text
+        assert "Move cursor left" not in text and "Scroll Left" not in text
+
+        await pilot.press("end")  # the end of the list: keys that work everywhere, then the generic ones
+        await wait_until(pilot, lambda: "Generic keys" in str(read_screen(app)), what="the end of the keys")
+        drawn = read_screen(app)
+        text = str(drawn)
+        everywhere = _row_with(drawn, "Everywhere")
+        quit_row = drawn.text(_row_with(drawn, "Quit"))
+        assert everywhere < _row_with(drawn, "Quit")
+        assert " q " in f" {quit_row} " and "^c" in quit_row, quit_row  # q is documented
         # Generic keys (text input, scrolling) come last, folded.
-        folded = _row_with(drawn, "Generic keys")
-        assert folded > _row_with(drawn, "Quit")
+        assert _row_with(drawn, "Generic keys") > _row_with(drawn, "Quit")
+        assert "Copy selected text" not in text
         assert "Move cursor left" not in text and "Scroll Left" not in text
         await pilot.press("escape")
         assert not isinstance(app.screen, KeysScreen)
@@ -64,7 +79,7 @@ async def test_f1_opens_the_keys_from_the_picker_where_question_mark_types(tmp_p
         assert app.screen.query_one("#filter", Input).value == "?"
         await pilot.press("backspace", "f1")
         await wait_until(pilot, lambda: isinstance(app.screen, KeysScreen), what="the keys")
-        await pilot.pause()
+        await wait_until(pilot, lambda: _laid_out(app), what="the keys laid out")
         drawn = read_screen(app)
         assert drawn.find_row("Picker") < drawn.find_row("Forget the highlighted conversation")
         assert "f1" in drawn.text(drawn.find_row("List every key"))

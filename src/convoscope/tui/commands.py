@@ -28,6 +28,7 @@ GROUP_TITLES: dict[str, str] = {
     "ConversationScreen": "Conversation",
     "ItemList": "The list",
     "DetailPane": "The detail pane (tab)",
+    "ReadingView": "The reading view (R)",
     "ConvoscopeApp": "Everywhere",
 }
 GENERIC_GROUP = "Generic keys: text input, scrolling, focus"

@@ -89,6 +89,8 @@ def binding_chains() -> list[list[BindingInfo]]:
     """The bindings active together, screen by screen (what a key press can reach at once)."""
     from convoscope.tui.app import ConvoscopeApp
     from convoscope.tui.screens.conversation import ConversationScreen
+    from convoscope.tui.screens.copy import CopyScreen
+    from convoscope.tui.screens.export_dialog import ExportDialog
     from convoscope.tui.screens.login import LoginScreen
     from convoscope.tui.screens.menus import FilterMenu, IncludeMenu, KeysScreen
     from convoscope.tui.screens.picker import PickerScreen
@@ -96,13 +98,17 @@ def binding_chains() -> list[list[BindingInfo]]:
     from convoscope.tui.widgets.conversation_list import ConversationList
     from convoscope.tui.widgets.detail_pane import DetailPane
     from convoscope.tui.widgets.item_list import ItemList
+    from convoscope.tui.widgets.reading_view import ReadingView
 
     chains = [
         (ItemList, ConversationScreen, ConvoscopeApp),
         (DetailPane, ConversationScreen, ConvoscopeApp),
+        (ReadingView, ConversationScreen, ConvoscopeApp),
         (ConversationList, PickerScreen, ConvoscopeApp),
         (PickerScreen, ConvoscopeApp),
-        *((modal, ConvoscopeApp) for modal in (KeysScreen, FilterMenu, IncludeMenu, SaveImagesScreen, LoginScreen)),
+        *((modal, ConvoscopeApp) for modal in (
+            KeysScreen, FilterMenu, IncludeMenu, SaveImagesScreen, LoginScreen, ExportDialog, CopyScreen,
+        )),
     ]
     return [[info for cls in chain for info in own_bindings(cls)] for chain in chains]
 
