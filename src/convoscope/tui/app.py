@@ -77,9 +77,9 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
         conversation_id: str | None = None,
         *,
         history: History | None = None,
-<<<<<<< HEAD
         theme: str | None = None,
         remember_theme_choice: bool = False,
+        keymap: Iterable[KeymapEntry] = (),
     ) -> None:
         super().__init__()
         set_up_images()  # asks the terminal about images now, while it still may
@@ -87,11 +87,6 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
         self.theme_glyphs: dict[str, dict[Group, str]] = {}
         self._register_themes(theme)
         self._remember_theme_choice = remember_theme_choice
-=======
-        keymap: Iterable[KeymapEntry] = (),
-    ) -> None:
-        super().__init__()
-        set_up_images()  # asks the terminal about images now, while it still may
         self.keymap_problems: list[str] = []
         if keymap := tuple(keymap):
             # The user's [keymap]: what is sound is applied; the rest is reported once started.
@@ -100,7 +95,6 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
 
             checked, self.keymap_problems = checked_keymap(keymap)
             self.set_keymap(checked)
->>>>>>> de248e0 (Keymaps: [keymap] in config.toml maps binding ids to keys, checked before use)
         self.client = client
         self.initial_conversation = conversation_id
         self.history = history or History(data_dir() / "history.json")
@@ -146,16 +140,13 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
             self.ansi_theme_light = legible_ansi_theme(ALABASTER, variables, variables)
 
     def on_mount(self) -> None:
-<<<<<<< HEAD
         self._exit_on_signals()
         self._use_legible_ansi_colours()
         if self.theme_problems:
             # Once, at start: a broken theme file names its line; the default is in use.
             self.notify("\n".join(self.theme_problems), title="Themes", severity="warning", timeout=15, markup=False)
-=======
         for problem in self.keymap_problems:
             self.notify(f"Key left as it was: {problem}", severity="warning", timeout=20, markup=False)
->>>>>>> de248e0 (Keymaps: [keymap] in config.toml maps binding ids to keys, checked before use)
         self.push_screen(PickerScreen(self.client, self.history))
         if self.initial_conversation:
             self.open_conversation(self.initial_conversation)
