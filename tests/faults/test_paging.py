@@ -252,20 +252,20 @@ async def test_an_item_deleted_before_get_item(fault_server, tmp_path, matrix):
     from tests.tui_helpers import create_conversation, message
 
     url = fault_server()
-    conversation = create_conversation(url, [message(f"message number {n}") for n in range(5)])
+    # Ten items: the one deleted (8) is beyond those prefetched around the first on opening.
+    conversation = create_conversation(url, [message(f"message number {n}") for n in range(10)])
     before = truth(url, conversation)
     async with viewer(url, conversation) as v:
         await v.wait_for_conversation()
         await v.settle()
-        http.delete(f"{url}/conversations/{conversation}/items/{before[3]}").raise_for_status()
-        for _ in range(3):
-            await v.pilot.press("j")
+        http.delete(f"{url}/conversations/{conversation}/items/{before[8]}").raise_for_status()
+        await v.pilot.press("G", "k")  # onto the deleted item (G's own prefetch of it fails quietly)
         await v.wait_for_words("Could not fetch the full item: 404 Not Found")
         await v.pilot.press("j")  # the list goes on working
-        await v.wait_for_words("message number 4")
+        await v.wait_for_words("message number 9")
         app_ids = v.ids()
     result = finish_cli(start_cli(tmp_path, "items", conversation, "--base-url", url, "--jsonl"))
     after = truth(url, conversation)
-    assert app_ids == before and result.ids == after == before[:3] + before[4:]
-    row.saw = "app: the row stays (it was listed), its detail says \"Could not fetch the full item: 404 Not Found …\"; the rest works · CLI (after): the 4 remaining"
-    row.expected, row.held = "4 (5 when listed)", held(len(result.ids), f"{len(app_ids)} (listed before the delete)")
+    assert app_ids == before and result.ids == after == before[:8] + before[9:]
+    row.saw = "app: the row stays (it was listed), its detail says \"Could not fetch the full item: 404 Not Found …\"; the rest works · CLI (after): the 9 remaining"
+    row.expected, row.held = "9 (10 when listed)", held(len(result.ids), f"{len(app_ids)} (listed before the delete)")
