@@ -21,8 +21,6 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# Loaded only when chosen: textual-image and Pillow take a tenth of a second to import, and the
-# picker's first frame draws no picture.
 RENDERER_CLASSES = {
     "halfcell": "textual_image.renderable.halfcell",
     "kitty": "textual_image.renderable.tgp",
@@ -54,16 +52,15 @@ def choose_renderer(env: Mapping[str, str], *, is_terminal: bool) -> Any:
 def set_up_images(env: Mapping[str, str] | None = None) -> None:
     """Choose the renderer; call before the app takes over the terminal.
 
-    Half-blocks are the render layer's default: choosing them imports nothing and asks nothing.
-    Kitty graphics need the terminal's cell size, which textual-image asks the terminal for the
-    first time it draws; once Textual reads the terminal's input, that question would hang, so it
-    is asked here, first.
+    It must run, and load textual-image, before Textual reads the terminal: on a terminal,
+    importing textual-image asks the terminal whether it has Sixel and reads the answer from
+    stdin. Imported later (lazily, when a conversation opens), that answer lands in Textual's
+    input as keys (`?` opened the help screen) and the question can hang the first frame.
+    Kitty graphics also need the terminal's cell size, asked here for the same reason.
     """
     env = os.environ if env is None else env
     is_terminal = bool(sys.__stdout__ and sys.__stdout__.isatty())
     name = choose_renderer_name(env, is_terminal=is_terminal)
-    if name == "halfcell" and "convoscope.render.images" not in sys.modules:
-        return  # the default of a render layer not loaded yet
     from convoscope.render.images import use_renderer
 
     renderer = renderer_class(name)
