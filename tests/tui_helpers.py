@@ -223,7 +223,7 @@ def add_items(url: str, conversation_id: str, items: list[dict]) -> list[str]:
 
 # --- the detail pane -------------------------------------------------------------------------------
 
-DETAIL_WORKER_GROUPS = frozenset({"detail-fetch", "detail-render"})
+DETAIL_WORKER_GROUPS = frozenset({"detail-fetch", "detail-render", "detail-prerender"})
 
 
 def detail_busy(app: ConvoscopeApp) -> bool:

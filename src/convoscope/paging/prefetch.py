@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from convoscope.api import APIError
 from convoscope.api.models import Item
@@ -23,8 +23,10 @@ Key = tuple[str, frozenset[str]]
 
 
 class Prefetcher:
-    def __init__(self, cache: ItemCache) -> None:
+    def __init__(self, cache: ItemCache, on_fetched: Callable[[Item], None] | None = None) -> None:
+        """`on_fetched`: called with each item a fetch brings (not for one already cached)."""
         self.cache = cache
+        self.on_fetched = on_fetched
         self._tasks: dict[Key, asyncio.Task[Item]] = {}
 
     @property
@@ -71,8 +73,10 @@ class Prefetcher:
     def _finished(self, key: Key, task: asyncio.Task[Item]) -> None:
         if self._tasks.get(key) is task:
             del self._tasks[key]
-        if not task.cancelled():
-            # A failed prefetch is not news: the pane fetches the item again when it is selected
-            # and says what went wrong then. Reading the exception keeps asyncio from logging it.
-            with contextlib.suppress(APIError, Exception):
-                task.exception()
+        if task.cancelled():
+            return
+        # A failed prefetch is not news: the pane fetches the item again when it is selected
+        # and says what went wrong then. Reading the exception keeps asyncio from logging it.
+        with contextlib.suppress(APIError, Exception):
+            if task.exception() is None and self.on_fetched is not None:
+                self.on_fetched(task.result())

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import logging
 from pathlib import Path
+from collections.abc import Callable, Hashable
 from typing import ClassVar
 
 from rich.text import Text
@@ -40,7 +41,6 @@ from convoscope.tui.screens.save import SaveImagesScreen
 from convoscope.tui.widgets.conversation_header import ConversationHeader
 from convoscope.tui.widgets.detail_pane import DetailPane
 from convoscope.tui.widgets.item_list import ItemList
-from convoscope.tui.widgets.line_list import LineList
 from convoscope.tui.widgets.reading_view import LoadedItems, ReadingView
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,7 @@ class ConversationScreen(Screen[None], KeyAware):
         self.items = ItemCache(client, conversation_id)
         self.loaded = LoadedItems(self.items)  # full items from pages, for the reading view
         self.engine.page_listeners.append(self.loaded.page_arrived)
-        self.prefetcher = Prefetcher(self.items)
+        self.prefetcher = Prefetcher(self.items, on_fetched=lambda _item: self._prerender_window())
         self._typed_engine: PagingEngine | None = None  # pages one type, when the server filters
         self.include: frozenset[str] = frozenset()
         self.raw = False
@@ -208,6 +208,7 @@ class ConversationScreen(Screen[None], KeyAware):
 
     def on_mount(self) -> None:
         self.reading.context_for = self._reading_context
+        self.watch(self.item_list, "moved_to", self.cursor_moved, init=False)
         self.header.show()
         self.item_list.focus()
         self.engine.start()
@@ -318,8 +319,9 @@ class ConversationScreen(Screen[None], KeyAware):
 
     # --- detail pane -----------------------------------------------------------------------------
 
-    @on(LineList.CursorMoved, "#items")
-    def cursor_moved(self) -> None:
+    def cursor_moved(self, _line: int) -> None:
+        """The list's cursor moved (watched, not a message: the item is drawn in the same frame
+        as the cursor when it is ready)."""
         self.show_selected()
         self._show_search_count()
 
@@ -374,6 +376,7 @@ class ConversationScreen(Screen[None], KeyAware):
     async def prefetch_around(self, row: Row) -> None:
         await asyncio.sleep(SELECTION_SETTLE_S)  # holding j: only where the cursor stops
         self._prefetch_window()
+        self._prerender_window()
 
     def _prefetch_window(self, *, start: bool = True) -> None:
         """Fetch the items just ahead of and behind the cursor; drop fetches it has left."""
@@ -383,6 +386,22 @@ class ConversationScreen(Screen[None], KeyAware):
         order = [cursor, *range(cursor + 1, last + 1), *range(cursor - 1, first - 1, -1)]
         ids = [line.id for n in order if isinstance(line := view.line(n), Row) and line.id]
         self.prefetcher.keep_only(ids, self.include, start=start)
+
+    def _prerender_window(self) -> None:
+        """Render the fetched items next to the cursor to lines in the background, nearest
+        first, so that the next key press draws its item at once, in the same frame as the
+        cursor."""
+        if not self._still_showing():
+            return
+        cursor, view = self.item_list.cursor, self.item_list.view
+        documents = []
+        for n in (cursor + 1, cursor - 1, *range(cursor + 2, cursor + PREFETCH_AHEAD + 1)):
+            line = view.line(n) if 0 <= n < view.line_count() else None
+            if isinstance(line, Row) and line.id and (item := self.items.cached(line.id, self.include)):
+                partner = self._cached_partner(line)
+                if (key := self._document_key(item, partner)) is not None:
+                    documents.append((key, self._document_factory(item, partner)))
+        self.detail.prerender(documents)
 
     def _still_showing(self) -> bool:
         """False once the screen or its panes are being taken down (quit, escape)."""
@@ -408,6 +427,14 @@ class ConversationScreen(Screen[None], KeyAware):
     def _show_item(self, item: Item, partner: Item | None, *, keep_scroll: bool = False) -> None:
         same_item = keep_scroll or (self.shown_item is not None and self.shown_item.id == item.id)
         self.shown_item = item
+        self.detail.show(
+            self._document_factory(item, partner),
+            key=self._document_key(item, partner),
+            keep_scroll=same_item,
+        )
+
+    def _document_factory(self, item: Item, partner: Item | None) -> Callable[[], Document]:
+        """What the detail pane draws for `item` as things stand (raw or not, how much of it)."""
         context = RenderContext(
             include=self.include,
             partner=partner,
@@ -415,7 +442,14 @@ class ConversationScreen(Screen[None], KeyAware):
             line_limit=RenderContext.line_limit * self.limit_factor,
         )
         render = render_raw if self.raw else render_item
-        self.detail.show(lambda: render(item, context), keep_scroll=same_item)
+        return lambda: render(item, context)
+
+    def _document_key(self, item: Item, partner: Item | None) -> Hashable | None:
+        """Everything `_document_factory`'s document depends on: lines rendered for an equal key
+        may be drawn again. None when the item has no id to tell it by (a server's fault)."""
+        if not item.id:
+            return None
+        return (item.id, self.include, self.raw, self.limit_factor, partner.id if partner else None)
 
     def _refresh_detail(self, *, keep_scroll: bool = False) -> None:
         self.shown_item = None
@@ -715,6 +749,7 @@ class ConversationScreen(Screen[None], KeyAware):
                 continue
             self.notify(f"Fetched an image ({human_size(size)}).")
         if self.is_attached:
+            self.detail.forget_rendered()  # documents drawn before the images came
             self._refresh_detail()
             self.reading.rebuild()
 

@@ -7,7 +7,9 @@ visible lines of the result.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import ClassVar
 
 from rich.console import Console, RenderableType
@@ -18,7 +20,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -31,18 +33,35 @@ from convoscope.render.text import visible
 
 DocumentFactory = Callable[[], Document]
 
+RENDERED_LINES_KEPT = 6_000
+"""Lines of rendered documents kept for items the cursor may move to next (a strip costs about
+1.5 KB with Textual's caches, so this is about 10 MB at most)."""
+
+
+_consoles = threading.local()
+
+
+def _console(width: int) -> Console:
+    """A Rich console for rendering at `width`, one per thread: making one costs more than
+    rendering a short item, and a console is not shared between threads."""
+    console: Console | None = getattr(_consoles, "console", None)
+    if console is None:
+        console = _consoles.console = Console(
+            width=width,
+            color_system="truecolor",
+            force_terminal=True,
+            markup=False,
+            highlight=False,
+            emoji=False,
+            legacy_windows=False,
+        )
+    console.width = width
+    return console
+
 
 def render_document(document: Document, width: int) -> list[Strip]:
     """Every line of `document` at `width`, as strips (pure; safe to run in a thread)."""
-    console = Console(
-        width=width,
-        color_system="truecolor",
-        force_terminal=True,
-        markup=False,
-        highlight=False,
-        emoji=False,
-        legacy_windows=False,
-    )
+    console = _console(width)
     options = console.options.update_width(width)
     parts: list[RenderableType] = [Text(visible(document.title), style="bold")]
     parts.extend(Text(f"⚠ {visible(note)}", style="bold red") for note in document.notes)
@@ -111,33 +130,89 @@ class DetailPane(ScrollView, can_focus=True):
         self._drawn_source: object = None
         self._strips: list[Strip] = []
         self._rendered_width = 0
+        self._base_style: Style | None = None
         self.search_term = ""
+        self._rendered = RenderedDocuments(RENDERED_LINES_KEPT)
+        self._to_prerender: list[tuple[Hashable, DocumentFactory]] = []
+        self._prerender_lock = threading.Lock()
 
     # --- content ---------------------------------------------------------------------------------
 
-    def show(self, document: Document | DocumentFactory, *, keep_scroll: bool = False) -> None:
+    def show(
+        self,
+        document: Document | DocumentFactory,
+        *,
+        key: Hashable | None = None,
+        keep_scroll: bool = False,
+    ) -> None:
         """Show a document, or one a function builds (a big item's rendering runs in a thread).
 
         Building and drawing to lines both happen in a worker thread; what is on screen is
-        replaced when they are done, unless something newer was asked for meanwhile.
+        replaced when they are done, unless something newer was asked for meanwhile. With a
+        `key` (what the document depends on), lines rendered earlier for that key are drawn at
+        once: see `prerender`.
         """
         self._source = document
         if not keep_scroll:
             self.scroll_to(y=0, animate=False)
+        width = self._content_width()
+        if key is not None and (rendered := self._rendered.get((key, width))) is not None:
+            self.workers.cancel_group(self, "detail-render")
+            self._set_strips(document, *rendered, width)
+            return
         if isinstance(document, Document) and len(document.sections) <= 1:
             # A row summary shown while the item is fetched: a worker thread costs more.
             self.workers.cancel_group(self, "detail-render")
-            width = self._content_width()
             self._set_strips(document, document, render_document(document, width), width)
             return
-        self._render_in_thread(document, self._content_width())
+        self._render_in_thread(document, width, key)
 
     @work(thread=True, exclusive=True, group="detail-render", name="render-detail")
-    def _render_in_thread(self, source: Document | DocumentFactory, width: int) -> None:
+    def _render_in_thread(
+        self, source: Document | DocumentFactory, width: int, key: Hashable | None = None
+    ) -> None:
         document = source if isinstance(source, Document) else source()
         strips = render_document(document, width)
+        if key is not None:
+            self._rendered.put((key, width), document, strips)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._set_strips, source, document, strips, width)
+
+    def prerender(self, documents: list[tuple[Hashable, DocumentFactory]]) -> None:
+        """Render these documents to lines in the background, in order, so that showing one of
+        them later (with the same key) is a copy: the items around the cursor, fetched ahead.
+
+        Replaces what was waiting to be prerendered: only the latest neighbourhood matters.
+        """
+        width = self._content_width()
+        wanted = [(key, factory) for key, factory in documents if (key, width) not in self._rendered]
+        with self._prerender_lock:
+            idle = not self._to_prerender
+            self._to_prerender = wanted
+        if wanted and idle:
+            self._prerender_in_thread(width)
+
+    def forget_rendered(self) -> None:
+        """Something every document depends on changed (images fetched, say): render afresh."""
+        self._rendered.clear()
+
+    @work(thread=True, group="detail-prerender", name="prerender-detail")
+    def _prerender_in_thread(self, width: int) -> None:
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            with self._prerender_lock:
+                if not self._to_prerender:
+                    return
+                key, factory = self._to_prerender[0]
+            if (key, width) not in self._rendered:
+                try:
+                    document = factory()
+                    self._rendered.put((key, width), document, render_document(document, width))
+                except Exception:  # noqa: BLE001 - shown when selected, with its error then
+                    pass
+            with self._prerender_lock:
+                if self._to_prerender and self._to_prerender[0][0] == key:
+                    self._to_prerender.pop(0)
 
     def _set_strips(
         self, source: object, document: Document, strips: list[Strip], width: int
@@ -146,9 +221,27 @@ class DetailPane(ScrollView, can_focus=True):
             return  # a newer document is on its way
         self.document = document
         self._drawn_source = source
+        old_strips, old_width = self._strips, self._rendered_width
         self._strips, self._rendered_width = strips, width
         set_virtual_size(self, Size(width, len(strips)))
-        self.refresh()
+        if width != old_width:
+            self.refresh()
+        else:
+            self._refresh_changed_lines(old_strips)
+
+    def _refresh_changed_lines(self, old_strips: list[Strip]) -> None:
+        """Repaint only the visible lines that differ: moving between short items changes a few
+        lines at the top, and the blank ones below stay as they are."""
+        top, new_strips = self.scroll_offset.y, self._strips
+        blank = None
+        changed = [
+            y
+            for y in range(self.size.height)
+            if (old_strips[top + y] if top + y < len(old_strips) else blank)
+            != (new_strips[top + y] if top + y < len(new_strips) else blank)
+        ]
+        for start, count in _runs(changed):
+            self.refresh(Region(0, start, self.size.width, count))
 
     def _content_width(self) -> int:
         return max(self.scrollable_content_region.width, 20)
@@ -169,17 +262,23 @@ class DetailPane(ScrollView, can_focus=True):
 
     # --- drawing ---------------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The pane's style walks every ancestor's styles: once a frame, not once a line.
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
+        base = self._base_style or self.rich_style
         if index >= len(self._strips):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         # Under every segment: text drawn without a background of its own gets the pane's, not
         # the terminal's default (which left lighter or darker patches behind wrapped lines).
-        strip = self._strips[index].apply_style(self.rich_style)
+        strip = self._strips[index].apply_style(base)
         if self.search_term and self.search_term in strip.text.casefold():
             strip = overlay_background(strip, self.get_component_rich_style("detail-pane--match"))
-        return strip.crop_extend(0, width, self.rich_style)
+        return strip.crop_extend(0, width, base)
 
     # --- search ----------------------------------------------------------------------------------
 
@@ -202,3 +301,53 @@ class DetailPane(ScrollView, can_focus=True):
                 return True
         return False
 
+
+
+def _runs(lines: list[int]) -> list[tuple[int, int]]:
+    """Sorted line numbers as (first, count) runs: [1, 2, 3, 7] -> [(1, 3), (7, 1)]."""
+    runs: list[tuple[int, int]] = []
+    for line in lines:
+        if runs and runs[-1][0] + runs[-1][1] == line:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((line, 1))
+    return runs
+
+
+class RenderedDocuments:
+    """Documents rendered to lines, keyed by (what the document depends on, width), least
+    recently used dropped first once more than `max_lines` lines are kept. Thread-safe: the
+    prerender thread puts, the event loop gets."""
+
+    def __init__(self, max_lines: int) -> None:
+        self.max_lines = max_lines
+        self._entries: OrderedDict[Hashable, tuple[Document, list[Strip]]] = OrderedDict()
+        self._lines = 0
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._entries
+
+    def get(self, key: Hashable) -> tuple[Document, list[Strip]] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: Hashable, document: Document, strips: list[Strip]) -> None:
+        if len(strips) > self.max_lines:
+            return  # a document this long is rendered when shown, not kept
+        with self._lock:
+            if (old := self._entries.pop(key, None)) is not None:
+                self._lines -= len(old[1])
+            self._entries[key] = (document, strips)
+            self._lines += len(strips)
+            while self._lines > self.max_lines:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._lines -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._lines = 0

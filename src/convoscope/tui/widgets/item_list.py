@@ -302,7 +302,7 @@ class ItemList(LineList):
         self.scroll_to(y=0, animate=False)
         self._update_pairs()
         self._report_viewport()
-        self.post_message(self.CursorMoved(self, self.cursor))
+        self.announce_cursor()
 
     def set_filter(self, accepts: Callable[[str], bool] | None) -> None:
         """Show only rows whose type `accepts` (None: all), keeping the cursor near its item."""
@@ -313,7 +313,7 @@ class ItemList(LineList):
         self.scroll_to(y=max(self.cursor - self.page_height // 2, 0), animate=False)
         self._update_pairs()
         self._report_viewport()
-        self.post_message(self.CursorMoved(self, self.cursor))
+        self.announce_cursor()
 
     def set_search(self, term: str, also: frozenset[str] = frozenset()) -> None:
         """Mark rows matching `term` (and the items `also`, which match in their fetched JSON)."""

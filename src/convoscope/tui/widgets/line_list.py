@@ -16,10 +16,11 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from convoscope.tui.widgets.scrolling import set_virtual_size
+from convoscope.tui.widgets.scrolling import quiet_scrollbar, set_virtual_size
 
 
 class LineList(ScrollView, can_focus=True):
@@ -89,6 +90,11 @@ class LineList(ScrollView, can_focus=True):
         @property
         def control(self) -> LineList:
             return self.list_widget
+
+    moved_to: var[int] = var(0, always_update=True, init=False)
+    """The line the cursor was last moved to. Watch it (`self.watch(list, "moved_to", ...)`) to
+    act in the same frame as the move: `CursorMoved` arrives a few message hops later, after the
+    list's repaint may already have been drawn on its own."""
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -221,6 +227,7 @@ class LineList(ScrollView, can_focus=True):
         self._report_viewport()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        quiet_scrollbar(self, new_value)
         super().watch_scroll_y(old_value, new_value)
         self._report_viewport()
 
@@ -239,7 +246,12 @@ class LineList(ScrollView, can_focus=True):
         if scroll:
             self.scroll_to_cursor()
         if previous != index:
-            self.post_message(self.CursorMoved(self, index))
+            self.announce_cursor()
+
+    def announce_cursor(self) -> None:
+        """Tell watchers of `moved_to` now, and the parents by `CursorMoved`."""
+        self.moved_to = self.cursor
+        self.post_message(self.CursorMoved(self, self.cursor))
 
     def scroll_to_cursor(self) -> None:
         top, height = self.scroll_offset.y, max(self.scrollable_content_region.height, 1)
