@@ -185,3 +185,37 @@ def test_commands_that_draw_nothing_do_not_import_textual(cli, args):
                             timeout=60, cwd=ROOT, env=cli.env)
     assert "textual imported" not in result.stderr
     assert result.stderr.rstrip().splitlines()[-1] in ("exit 0", "exit 1"), result.stderr
+
+
+# --- the viewer's start loads what the first screen needs, no more (issue 13) ------------------------
+
+FIRST_SCREEN_ONLY = """
+import sys
+import textual.app
+
+def stop_before_running(self, *args, **kwargs):
+    print("loaded:", *sorted(set(sys.modules)), file=sys.stderr)
+
+textual.app.App.run = stop_before_running
+from convoscope.cli import main
+main(sys.argv[1:])
+"""
+NOT_AT_START = {
+    "convoscope.api.models.registry": "every item model (the picker lists conversations)",
+    "convoscope.tui.screens.conversation": "the conversation screen",
+    "textual_image.renderable": "textual-image (its package asks the terminal about graphics)",
+    "PIL.Image": "Pillow",
+    "pygments": "Pygments (code blocks in the detail pane)",
+    "click": "httpx's command-line tool",
+    "uvicorn": "the demo server's runner (--demo serves in-process)",
+    "keyring": "the keyring (the demo needs no key)",
+}
+
+
+def test_the_viewer_starts_without_what_its_first_screen_does_not_need(cli):
+    result = subprocess.run([sys.executable, "-c", FIRST_SCREEN_ONLY, "--demo"], capture_output=True,
+                            text=True, timeout=60, cwd=ROOT, env=cli.env)
+    loaded = set(result.stderr.split("loaded:", 1)[1].split())
+    assert "convoscope.tui.app" in loaded, result.stderr
+    early = {what for module, what in NOT_AT_START.items() if module in loaded}
+    assert not early, f"loaded before the first frame: {early}"

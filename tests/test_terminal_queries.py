@@ -44,3 +44,34 @@ def test_answers_to_terminal_queries_are_not_read_as_keys(tmp_path):
         assert "Keys  (escape closes" not in terminal.plain(), "a terminal's answer was read as `?`"
     finally:
         terminal.close()
+
+
+IMAGE_CONVERSATION = "conv_68fdbad412fc0672365d236925d5bc4dda10fcda675a9efb"  # image-and-code
+TERMINAL_QUESTIONS = {
+    b"\x1b[c": "device attributes (textual-image's Sixel probe)",
+    b"\x1b_G": "a Kitty graphics query",
+    b"\x1b[16t": "the cell size in pixels",
+}
+
+
+def test_starting_and_drawing_a_picture_ask_the_terminal_nothing(tmp_path):
+    """Each question costs a start 0.1 s in a terminal that does not answer, and once Textual
+    reads the terminal an answer arrives as keys: the renderer is chosen from the environment
+    and the cell size comes from the kernel, so no question is ever written."""
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "CONVOSCOPE_DATA_DIR": str(tmp_path / "data"),
+        "CONVOSCOPE_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    env.pop("TMUX", None)
+    terminal = Terminal([sys.executable, "-m", "convoscope", "--demo", IMAGE_CONVERSATION], env)
+    try:
+        terminal.read_until(lambda out: b"all loaded" in out, "the conversation")
+        start = len(terminal.output)
+        terminal.send("jj")  # the first image_generation_call, whose picture is drawn in half-blocks
+        terminal.read_until(lambda out: out[start:].count("▀".encode()) > 200, "the picture drawn")
+        asked = [what for question, what in TERMINAL_QUESTIONS.items() if question in terminal.output]
+        assert not asked, f"the app asked the terminal for {asked}"
+    finally:
+        terminal.close()

@@ -32,13 +32,13 @@ from convoscope.api.errors import (
     parse_error_body,
     scrub,
 )
+from convoscope.api import models  # models.parse_item loads every item model: on first use
 from convoscope.api.models import (
     Conversation,
     ConversationPage,
     Item,
     ItemPage,
     flag_repaired,
-    parse_item,
 )
 from convoscope.api.profile import Profile, Secret
 from convoscope.api.retry import RetryEvent, RetryPolicy, server_retry_delay
@@ -220,7 +220,7 @@ class ConversationsClient:
         )
         if not isinstance(body.data, dict):
             raise BadResponseError(f"expected an item object, got {type(body.data).__name__}")
-        return flag_repaired(parse_item(body.data), body.repair_for(()))
+        return flag_repaired(models.parse_item(body.data), body.repair_for(()))
 
     async def create_items(
         self,

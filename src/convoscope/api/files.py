@@ -32,7 +32,8 @@ from typing import Any
 from convoscope.api.capabilities import Capabilities
 from convoscope.api.client import MAX_PAGE_LIMIT, IncludeForm, Order
 from convoscope.api.errors import APIError, NotFoundError, one_line
-from convoscope.api.models import Conversation, ConversationPage, GenericItem, Item, ItemPage, parse_item
+from convoscope.api import models  # models.parse_item loads every item model: on first use
+from convoscope.api.models import Conversation, ConversationPage, GenericItem, Item, ItemPage
 from convoscope.api.profile import Profile
 from convoscope.api.retry import RetryEvent
 
@@ -205,11 +206,11 @@ class FileSource:
             number = self._line_numbers[position]
             raw_bytes = self._map[self._starts[position]:self._ends[position]]  # type: ignore[index]
             raw, problem = _decode_line(raw_bytes)
-            item = _flagged(number, raw_bytes, problem) if problem else parse_item(raw)
+            item = _flagged(number, raw_bytes, problem) if problem else models.parse_item(raw)
             fallback_id = f"line_{number}"
         else:
             raw = self._documents[position]
-            item = parse_item(raw)
+            item = models.parse_item(raw)
             fallback_id = f"item_{position + 1}"
         if not isinstance(item.id, str) or not item.id:
             object.__setattr__(item, "id", fallback_id)

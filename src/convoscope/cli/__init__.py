@@ -29,6 +29,7 @@ VIEWER = "convoscope.cli.viewer"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _skip_httpx_command_line_tool()
     args = list(sys.argv[1:] if argv is None else argv)
     module, command_args = split_command(args)
     try:
@@ -42,6 +43,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Ctrl-C is a normal way to leave; no traceback.
         print(file=sys.stderr)
         return 130
+
+
+def _skip_httpx_command_line_tool() -> None:
+    """httpx imports its own command-line tool (click, rich.syntax, pygments: about 45 ms of every
+    start) whenever click is installed, and uvicorn installs it. convoscope never runs that tool:
+    with its module marked absent, httpx defines the stand-in it has for a missing `httpx[cli]`."""
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[assignment]
 
 
 def split_command(args: list[str]) -> tuple[str, list[str]]:

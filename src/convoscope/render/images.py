@@ -27,10 +27,10 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.padding import Padding
 from rich.text import Text
-from textual_image.renderable.halfcell import Image as HalfcellImage
 
 from convoscope.api.models import ImageGenerationCall, Item
 from convoscope.api.models.text import one_line
+from convoscope.render.image_renderers import renderer_class
 from convoscope.render.text import human_size, visible
 
 MAX_PIXELS = 64_000_000  # a larger image is a decompression bomb, not a picture: not decoded
@@ -39,20 +39,30 @@ MAX_HEIGHT_CELLS = 60
 SCAN_DEPTH = 6  # how deep into an item's JSON images are looked for
 SCAN_STRINGS = 200  # how many image-looking fields one item may yield
 
-_renderer: Any = HalfcellImage
+_renderer: Any = None  # a textual-image renderable class; half-blocks unless one is chosen
 _renderer_lock = threading.Lock()
 
 
 def use_renderer(renderer: Any) -> None:
-    """Draw images with `renderer`, a textual-image renderable class (HalfcellImage, TGPImage…)."""
+    """Draw images with `renderer`, a textual-image renderable class (half-blocks, Kitty's…);
+    None: the default, half-blocks."""
     global _renderer
     with _renderer_lock:
         _renderer = renderer
     _DECODED.clear()
 
 
+def current_renderer() -> Any:
+    """The renderable class pictures are drawn with (loaded when the first picture is drawn)."""
+    global _renderer
+    with _renderer_lock:
+        if _renderer is None:
+            _renderer = renderer_class("halfcell")
+        return _renderer
+
+
 def renderer_name() -> str:
-    return f"{_renderer.__module__.rsplit('.', 1)[-1]}"
+    return f"{current_renderer().__module__.rsplit('.', 1)[-1]}"
 
 
 @dataclass(frozen=True)
@@ -274,10 +284,9 @@ class ImagePicture:
             yield caption + self._why_not_drawn()
             return
         columns, rows = cells_for(size[0], size[1], max(width, 1), self.max_height)
-        with _renderer_lock:
-            renderer = _renderer
+        renderer = current_renderer()
         # Half-blocks show two pixels a cell; Kitty graphics show the real pixels of each cell.
-        across, down = (1, 2) if renderer is HalfcellImage else (8, 16)
+        across, down = (1, 2) if renderer is renderer_class("halfcell") else (8, 16)
         try:
             picture = decoded(self.source, columns * across, rows * down)
         except ImageProblem as problem:

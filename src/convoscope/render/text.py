@@ -14,15 +14,17 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich._wrap import divide_line
 from rich.cells import cell_len
 from rich.console import Console, Group, JustifyMethod, OverflowMethod, RenderableType
 from rich.containers import Lines
 from rich.style import Style
-from rich.syntax import Syntax
 from rich.text import Span, Text
+
+if TYPE_CHECKING:
+    from rich.syntax import Syntax
 
 # C0 controls except tab, DEL, C1 controls, and the Unicode format characters that can hide or
 # reorder text (zero-width, bidi marks/embeddings/overrides/isolates, invisible operators,
@@ -273,6 +275,8 @@ _MAX_DEPTH = 64
 
 def syntax(code: str, lexer: str, *, line_numbers: bool = False) -> Syntax:
     """A highlighted block of already safe, already cut `code`."""
+    from rich.syntax import Syntax  # with Pygments, 15 ms: not before the first code block
+
     return Syntax(
         code,
         lexer,

@@ -82,7 +82,7 @@ class ConvoscopeApp(ConvoscopeVariables, App[None]):
         keymap: Iterable[KeymapEntry] = (),
     ) -> None:
         super().__init__()
-        set_up_images()  # asks the terminal about images now, while it still may
+        set_up_images()  # from the environment; never a question to the terminal
         self.theme_problems: list[str] = []
         self.theme_glyphs: dict[str, dict[Group, str]] = {}
         self._register_themes(theme)

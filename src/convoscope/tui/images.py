@@ -12,30 +12,18 @@ pipes) gets half-blocks.
 
 from __future__ import annotations
 
-import importlib
-import logging
 import os
 import sys
 from collections.abc import Mapping
 from typing import Any
 
-log = logging.getLogger(__name__)
-
-RENDERER_CLASSES = {
-    "halfcell": "textual_image.renderable.halfcell",
-    "kitty": "textual_image.renderable.tgp",
-    "unicode": "textual_image.renderable.unicode",
-}
-
-
-def renderer_class(name: str) -> Any:
-    return importlib.import_module(RENDERER_CLASSES[name]).Image
+from convoscope.render.image_renderers import RENDERER_MODULES, renderer_class
 
 
 def choose_renderer_name(env: Mapping[str, str], *, is_terminal: bool) -> str:
     """The renderer for a terminal described by `env` (pure: tests call it directly)."""
     chosen = env.get("CONVOSCOPE_IMAGES", "").strip().lower()
-    if chosen in RENDERER_CLASSES:
+    if chosen in RENDERER_MODULES:
         return chosen
     if not is_terminal or env.get("TMUX"):
         return "halfcell"  # tmux does not pass Kitty graphics through by default
@@ -50,26 +38,19 @@ def choose_renderer(env: Mapping[str, str], *, is_terminal: bool) -> Any:
 
 
 def set_up_images(env: Mapping[str, str] | None = None) -> None:
-    """Choose the renderer; call before the app takes over the terminal.
+    """Choose the renderer pictures are drawn with, from the environment alone.
 
-    It must run, and load textual-image, before Textual reads the terminal: on a terminal,
-    importing textual-image asks the terminal whether it has Sixel and reads the answer from
-    stdin. Imported later (lazily, when a conversation opens), that answer lands in Textual's
-    input as keys (`?` opened the help screen) and the question can hang the first frame.
-    Kitty graphics also need the terminal's cell size, asked here for the same reason.
+    Nothing is asked of the terminal, now or later (see `render/image_renderers.py`): half-blocks,
+    the usual choice, are loaded when the first picture is drawn; Kitty graphics now, with the
+    cell size the kernel knows.
     """
     env = os.environ if env is None else env
     is_terminal = bool(sys.__stdout__ and sys.__stdout__.isatty())
     name = choose_renderer_name(env, is_terminal=is_terminal)
+    if name == "halfcell":
+        if (images := sys.modules.get("convoscope.render.images")) is not None:
+            images.use_renderer(None)  # back to the default, loaded when first needed
+        return  # not imported yet: the render layer starts with its default
     from convoscope.render.images import use_renderer
 
-    renderer = renderer_class(name)
-    if is_terminal and name == "kitty":
-        try:
-            from textual_image._terminal import get_cell_size
-
-            get_cell_size()
-        except Exception as error:  # a terminal that does not answer: half-blocks need no size
-            log.info("could not ask the terminal for its cell size: %s", error)
-            renderer = renderer_class("halfcell")
-    use_renderer(renderer)
+    use_renderer(renderer_class(name))

@@ -3,84 +3,198 @@
 Entry points: `parse_item(raw)` (never raises), `ItemPage.from_json`, `ConversationPage.from_json`,
 `Conversation.from_json`. Every item model derives from `Item` and offers `raw`, `summary()`,
 `label`, `links()` and `spec_warnings()`. No UI code lives here.
+
+The names load on first use (PEP 562): the picker needs `ConversationPage` and pydantic, not
+the sixty item models, which cost about 30 ms of every start.
 """
 
-from .azure_items import (
-    A2ACall,
-    A2ACallOutput,
-    AzureAISearchCall,
-    AzureAISearchCallOutput,
-    AzureFunctionCall,
-    AzureFunctionCallOutput,
-    AzureToolCall,
-    AzureToolCallOutput,
-    BingCustomSearchCall,
-    BingCustomSearchCallOutput,
-    BingGroundingCall,
-    BingGroundingCallOutput,
-    BrowserAutomationCall,
-    BrowserAutomationCallOutput,
-    FabricDataAgentCall,
-    FabricDataAgentCallOutput,
-    ItemReference,
-    MemoryCommandItem,
-    MemorySearchCall,
-    OAuthConsentRequest,
-    OpenApiCall,
-    OpenApiCallOutput,
-    OutputMessage,
-    SharepointGroundingCall,
-    SharepointGroundingCallOutput,
-    StructuredOutputs,
-    WorkflowAction,
-    WorkflowPreviewAction,
-)
-from .base import AgentReference, Caller, GenericItem, GenericPart, Item, Link, LinkRole, Part, flag_repaired
-from .content import (
-    ComputerScreenshot,
-    InputFile,
-    InputImage,
-    InputText,
-    OutputText,
-    PlainText,
-    ReasoningText,
-    Refusal,
-    SummaryText,
-)
-from .conversation import Conversation, ConversationPage, ItemPage
-from .hosted_tools import (
-    CodeInterpreterCall,
-    ComputerCall,
-    ComputerCallOutput,
-    FileSearchCall,
-    ImageGenerationCall,
-    WebSearchCall,
-)
-from .mcp_items import McpApprovalRequest, McpApprovalResponse, McpCall, McpListTools
-from .openai_items import (
-    AdditionalTools,
-    Compaction,
-    ConfigurationUpdate,
-    CustomToolCall,
-    CustomToolCallOutput,
-    FunctionCall,
-    FunctionCallOutput,
-    Message,
-    Program,
-    ProgramOutput,
-    Reasoning,
-    ToolSearchCall,
-    ToolSearchOutput,
-)
-from .shell_items import (
-    ApplyPatchCall,
-    ApplyPatchCallOutput,
-    LocalShellCall,
-    LocalShellCallOutput,
-    ShellCall,
-    ShellCallOutput,
-)
-from .registry import ITEM_TYPES, parse_item
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .azure_items import (
+        A2ACall,
+        A2ACallOutput,
+        AzureAISearchCall,
+        AzureAISearchCallOutput,
+        AzureFunctionCall,
+        AzureFunctionCallOutput,
+        AzureToolCall,
+        AzureToolCallOutput,
+        BingCustomSearchCall,
+        BingCustomSearchCallOutput,
+        BingGroundingCall,
+        BingGroundingCallOutput,
+        BrowserAutomationCall,
+        BrowserAutomationCallOutput,
+        FabricDataAgentCall,
+        FabricDataAgentCallOutput,
+        ItemReference,
+        MemoryCommandItem,
+        MemorySearchCall,
+        OAuthConsentRequest,
+        OpenApiCall,
+        OpenApiCallOutput,
+        OutputMessage,
+        SharepointGroundingCall,
+        SharepointGroundingCallOutput,
+        StructuredOutputs,
+        WorkflowAction,
+        WorkflowPreviewAction,
+    )
+    from .base import (
+        AgentReference,
+        Caller,
+        GenericItem,
+        GenericPart,
+        Item,
+        Link,
+        LinkRole,
+        Part,
+        flag_repaired,
+    )
+    from .content import (
+        ComputerScreenshot,
+        InputFile,
+        InputImage,
+        InputText,
+        OutputText,
+        PlainText,
+        ReasoningText,
+        Refusal,
+        SummaryText,
+    )
+    from .conversation import (
+        Conversation,
+        ConversationPage,
+        ItemPage,
+    )
+    from .hosted_tools import (
+        CodeInterpreterCall,
+        ComputerCall,
+        ComputerCallOutput,
+        FileSearchCall,
+        ImageGenerationCall,
+        WebSearchCall,
+    )
+    from .mcp_items import (
+        McpApprovalRequest,
+        McpApprovalResponse,
+        McpCall,
+        McpListTools,
+    )
+    from .openai_items import (
+        AdditionalTools,
+        Compaction,
+        ConfigurationUpdate,
+        CustomToolCall,
+        CustomToolCallOutput,
+        FunctionCall,
+        FunctionCallOutput,
+        Message,
+        Program,
+        ProgramOutput,
+        Reasoning,
+        ToolSearchCall,
+        ToolSearchOutput,
+    )
+    from .shell_items import (
+        ApplyPatchCall,
+        ApplyPatchCallOutput,
+        LocalShellCall,
+        LocalShellCallOutput,
+        ShellCall,
+        ShellCallOutput,
+    )
+    from .registry import (
+        ITEM_TYPES,
+        parse_item,
+    )
+
+_EXPORTS: dict[str, str] = {
+    "A2ACall": "azure_items",
+    "A2ACallOutput": "azure_items",
+    "AdditionalTools": "openai_items",
+    "AgentReference": "base",
+    "ApplyPatchCall": "shell_items",
+    "ApplyPatchCallOutput": "shell_items",
+    "AzureAISearchCall": "azure_items",
+    "AzureAISearchCallOutput": "azure_items",
+    "AzureFunctionCall": "azure_items",
+    "AzureFunctionCallOutput": "azure_items",
+    "AzureToolCall": "azure_items",
+    "AzureToolCallOutput": "azure_items",
+    "BingCustomSearchCall": "azure_items",
+    "BingCustomSearchCallOutput": "azure_items",
+    "BingGroundingCall": "azure_items",
+    "BingGroundingCallOutput": "azure_items",
+    "BrowserAutomationCall": "azure_items",
+    "BrowserAutomationCallOutput": "azure_items",
+    "Caller": "base",
+    "CodeInterpreterCall": "hosted_tools",
+    "Compaction": "openai_items",
+    "ComputerCall": "hosted_tools",
+    "ComputerCallOutput": "hosted_tools",
+    "ComputerScreenshot": "content",
+    "ConfigurationUpdate": "openai_items",
+    "Conversation": "conversation",
+    "ConversationPage": "conversation",
+    "CustomToolCall": "openai_items",
+    "CustomToolCallOutput": "openai_items",
+    "FabricDataAgentCall": "azure_items",
+    "FabricDataAgentCallOutput": "azure_items",
+    "FileSearchCall": "hosted_tools",
+    "FunctionCall": "openai_items",
+    "FunctionCallOutput": "openai_items",
+    "GenericItem": "base",
+    "GenericPart": "base",
+    "ITEM_TYPES": "registry",
+    "ImageGenerationCall": "hosted_tools",
+    "InputFile": "content",
+    "InputImage": "content",
+    "InputText": "content",
+    "Item": "base",
+    "ItemPage": "conversation",
+    "ItemReference": "azure_items",
+    "Link": "base",
+    "LinkRole": "base",
+    "LocalShellCall": "shell_items",
+    "LocalShellCallOutput": "shell_items",
+    "McpApprovalRequest": "mcp_items",
+    "McpApprovalResponse": "mcp_items",
+    "McpCall": "mcp_items",
+    "McpListTools": "mcp_items",
+    "MemoryCommandItem": "azure_items",
+    "MemorySearchCall": "azure_items",
+    "Message": "openai_items",
+    "OAuthConsentRequest": "azure_items",
+    "OpenApiCall": "azure_items",
+    "OpenApiCallOutput": "azure_items",
+    "OutputMessage": "azure_items",
+    "OutputText": "content",
+    "Part": "base",
+    "PlainText": "content",
+    "Program": "openai_items",
+    "ProgramOutput": "openai_items",
+    "Reasoning": "openai_items",
+    "ReasoningText": "content",
+    "Refusal": "content",
+    "SharepointGroundingCall": "azure_items",
+    "SharepointGroundingCallOutput": "azure_items",
+    "ShellCall": "shell_items",
+    "ShellCallOutput": "shell_items",
+    "StructuredOutputs": "azure_items",
+    "SummaryText": "content",
+    "ToolSearchCall": "openai_items",
+    "ToolSearchOutput": "openai_items",
+    "WebSearchCall": "hosted_tools",
+    "WorkflowAction": "azure_items",
+    "WorkflowPreviewAction": "azure_items",
+    "flag_repaired": "base",
+    "parse_item": "registry",
+}
 
 __all__ = [
     "ITEM_TYPES",
@@ -164,3 +278,13 @@ __all__ = [
     "flag_repaired",
     "parse_item",
 ]
+
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

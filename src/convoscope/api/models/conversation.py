@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, field_validator
 
 from .base import Item, describe_validation_error
-from .registry import parse_item
 from .text import short, to_json
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -97,6 +96,8 @@ class ItemPage(BaseModel):
     @classmethod
     def _parse_items(cls, value: object) -> object:
         if isinstance(value, list):
+            from .registry import parse_item  # every item model: loaded with the first item page
+
             return [entry if isinstance(entry, Item) else parse_item(entry) for entry in value]
         return value
 
