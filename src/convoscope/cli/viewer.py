@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Sequence
 
@@ -24,6 +25,7 @@ CONVERSATION is an id (conv_…), a URL containing one, a resp_ id, or a saved f
 """
 
 
+@functools.cache  # built once: the command splitter reads its options too
 def build_parser() -> argparse.ArgumentParser:
     # Imported here, not at the top: `--version` and `--help` answer without loading the client.
     from convoscope.cli.common import add_connection_options, add_conversation_argument

@@ -13,6 +13,7 @@ the way a user's terminal shows them, in truecolor and in 256 colours (tmux's de
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 
 from rich.color import Color as RichColor
@@ -76,7 +77,15 @@ def derived_variables(system: Mapping[str, str], given: Mapping[str, str]) -> di
     """Values for every variable in `VARIABLES` that `given` (the theme's own) does not set.
 
     `system` is the theme's generated colour system (`Theme.to_color_system().generate()`).
+    Textual asks for the variables several times a start and on every theme change; the
+    contrast search behind them is done once per theme.
     """
+    return dict(_derived_variables(tuple(sorted(system.items())), tuple(sorted(given.items()))))
+
+
+@functools.lru_cache(maxsize=64)
+def _derived_variables(system_items: tuple[tuple[str, str], ...], given_items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    system, given = dict(system_items), dict(given_items)
 
     def base(name: str) -> Color:
         return Color.parse(system[name])
@@ -194,11 +203,15 @@ def legible_ansi_theme(base: TerminalTheme, system: Mapping[str, str], variables
     black made to read on the backgrounds the detail pane draws text on.
 
     Rendered documents use ANSI names ("bold red" for a failure, "blue" for JSON keys); the
-    default mapping puts red at 4:1 and blue lower on a dark surface.
+    default mapping puts red at 4:1 and blue lower on a dark surface. Worked out once per theme.
     """
-    foreground = Color.parse(system["foreground"])
-    backgrounds = [Color.parse(system[name]) for name in ("surface", "background", "panel")]
-    backgrounds.append(Color.parse(variables["match-background"]))
+    colours_used = tuple(system[name] for name in ("foreground", "surface", "background", "panel"))
+    return _legible_ansi_theme(base, (*colours_used, variables["match-background"]))
+
+
+@functools.lru_cache(maxsize=64)
+def _legible_ansi_theme(base: TerminalTheme, colours_used: tuple[str, ...]) -> TerminalTheme:
+    foreground, *backgrounds = (Color.parse(colour) for colour in colours_used)
     colours = [Color(t.red, t.green, t.blue) for t in base.ansi_colors]
     fixed = [colours[0]] + [legible(c, backgrounds, toward=foreground) for c in colours[1:]]
     triplets = [(c.r, c.g, c.b) for c in fixed]
