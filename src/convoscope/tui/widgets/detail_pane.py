@@ -29,6 +29,7 @@ from convoscope.tui.widgets.scrolling import set_virtual_size
 from textual.worker import get_current_worker
 
 from convoscope.render.detail import Document
+from convoscope.render.reading import line_console
 from convoscope.render.text import visible
 
 DocumentFactory = Callable[[], Document]
@@ -46,15 +47,7 @@ def _console(width: int) -> Console:
     rendering a short item, and a console is not shared between threads."""
     console: Console | None = getattr(_consoles, "console", None)
     if console is None:
-        console = _consoles.console = Console(
-            width=width,
-            color_system="truecolor",
-            force_terminal=True,
-            markup=False,
-            highlight=False,
-            emoji=False,
-            legacy_windows=False,
-        )
+        console = _consoles.console = line_console(width)
     console.width = width
     return console
 
