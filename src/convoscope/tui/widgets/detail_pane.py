@@ -176,7 +176,11 @@ class DetailPane(ScrollView, can_focus=True):
         them later (with the same key) is a copy: the items around the cursor, fetched ahead.
 
         Replaces what was waiting to be prerendered: only the latest neighbourhood matters.
+        Nothing is done while the pane is not shown (the reading view hides it): its width is
+        not known, and nothing would be drawn.
         """
+        if not self.size.width:
+            return
         width = self._content_width()
         wanted = [(key, factory) for key, factory in documents if (key, width) not in self._rendered]
         with self._prerender_lock:
