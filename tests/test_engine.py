@@ -239,3 +239,43 @@ async def test_a_type_filter_shows_only_those_types_and_keeps_the_gap(engine_for
     assert view.line_count() > 41 or engine.complete
     first_id = rows[0].id
     assert view.line_of(first_id) == 0
+
+
+# --- the prefetcher tells who listens in the same step that it caches an item -----------------------
+
+
+async def test_the_prefetcher_tells_its_listener_as_it_caches_each_item_and_never_for_a_cached_one(fault_server):
+    """In the same step: the detail pane prerenders what the listener asks for, and whoever finds
+    the item cached must already see that work under way (a done callback came a step later)."""
+    from convoscope.paging.items import ItemCache
+    from convoscope.paging.prefetch import Prefetcher
+    from tests.tui_helpers import server_ids
+
+    url = fault_server()
+    ids = server_ids(url, "conv_synth_60")[:3]
+    cache = ItemCache(make_client(url), "conv_synth_60")
+    told: list[str] = []
+    seen_by_the_next_step: list[bool] = []
+    fetch = cache.get
+
+    async def fetch_then_look_next_step(item_id, include=()):
+        item = await fetch(item_id, include)
+        asyncio.get_running_loop().call_soon(lambda: seen_by_the_next_step.append(item_id in told))
+        return item
+
+    cache.get = fetch_then_look_next_step
+    prefetcher = Prefetcher(cache, on_fetched=lambda item: told.append(item.id))
+    prefetcher.keep_only(ids, ())
+    for item_id in ids:
+        await prefetcher.get(item_id, ())
+    for _ in range(100):  # the last looks run a step after the last fetch
+        if len(seen_by_the_next_step) == len(ids):
+            break
+        await asyncio.sleep(0)
+    assert sorted(told) == sorted(ids)
+    assert seen_by_the_next_step == [True, True, True]
+    prefetcher.keep_only(ids, ())  # all cached: nothing fetched, nothing told again
+    assert await prefetcher.get(ids[0], ()) is cache.cached(ids[0])
+    assert len(told) == 3
+    prefetcher.close()
+    await cache.client.aclose()

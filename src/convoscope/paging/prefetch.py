@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Iterable
 
 from convoscope.api import APIError
@@ -20,6 +21,8 @@ from convoscope.api.models import Item
 from convoscope.paging.items import ItemCache
 
 Key = tuple[str, frozenset[str]]
+
+log = logging.getLogger(__name__)
 
 
 class Prefetcher:
@@ -65,18 +68,27 @@ class Prefetcher:
         self._tasks.clear()
 
     def _start(self, key: Key) -> asyncio.Task[Item]:
-        task = asyncio.create_task(self.cache.get(*key), name=f"get-item-{key[0]}")
+        task = asyncio.create_task(self._fetch(key), name=f"get-item-{key[0]}")
         self._tasks[key] = task
         task.add_done_callback(lambda done: self._finished(key, done))
         return task
 
+    async def _fetch(self, key: Key) -> Item:
+        item = await self.cache.get(*key)
+        # Told in the same step that cached it: whoever sees the item cached sees what
+        # `on_fetched` set off (a done callback would run a loop iteration later).
+        if self.on_fetched is not None:
+            try:
+                self.on_fetched(item)
+            except Exception:  # the fetch succeeded; a listener's failure is its own
+                log.exception("a listener of fetched items failed")
+        return item
+
     def _finished(self, key: Key, task: asyncio.Task[Item]) -> None:
         if self._tasks.get(key) is task:
             del self._tasks[key]
-        if task.cancelled():
-            return
-        # A failed prefetch is not news: the pane fetches the item again when it is selected
-        # and says what went wrong then. Reading the exception keeps asyncio from logging it.
-        with contextlib.suppress(APIError, Exception):
-            if task.exception() is None and self.on_fetched is not None:
-                self.on_fetched(task.result())
+        if not task.cancelled():
+            # A failed prefetch is not news: the pane fetches the item again when it is selected
+            # and says what went wrong then. Reading the exception keeps asyncio from logging it.
+            with contextlib.suppress(APIError, Exception):
+                task.exception()
