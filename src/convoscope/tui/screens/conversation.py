@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from pathlib import Path
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
