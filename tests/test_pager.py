@@ -86,6 +86,9 @@ def test_o_with_pager_cat_shows_the_json_until_enter_and_it_ends_with_a_newline(
     terminal = Terminal([sys.executable, "-m", "convoscope", "--demo", CONVERSATION], env)
     try:
         terminal.read_until(lambda out: b"all loaded" in out, "the conversation")
+        # `o` pages the fetched item: wait until the pane shows it, not its one-line summary
+        # ("Nothing fetched to show yet" is the right answer before that, on a busy machine).
+        terminal.read_until(lambda out: "Text ─" in terminal.plain(out), "the first item fetched and drawn")
         start = len(terminal.output)
         terminal.send("o")
         after_o = lambda: terminal.output[start:]  # noqa: E731

@@ -131,3 +131,34 @@ async def test_a_response_without_a_conversation_says_so_on_screen(demo_url):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_until(pilot, lambda: "no conversation" in str(read_screen(app)), what="the notice on screen")
         assert not isinstance(app.screen, ConversationScreen)
+
+
+async def test_a_page_that_lands_while_the_screen_mounts_still_opens_the_response(demo_url, monkeypatch):
+    """A page can arrive before the screen has finished mounting. Its change used to be dropped:
+    the cursor never went to the response's first item and the pane stayed empty, waiting for a
+    change that might never come."""
+    from convoscope.paging.engine import PagingEngine
+    from convoscope.paging.rows import row_from_item
+
+    response_id, first = last_turn()
+    client = make_client(demo_url)
+    page = await client.list_items(CODING_AGENT, limit=100, order="asc")
+    assert first["id"] in [item.id for item in page.data]
+    monkeypatch.setattr(PagingEngine, "request", lambda self, edge: None)  # no other page comes
+    mount = ConversationScreen.on_mount
+
+    def mount_with_a_page_landing(screen: ConversationScreen) -> None:
+        mount(screen)
+        assert not screen.is_mounted
+        screen.engine.index.add_head([row_from_item(item) for item in page.data], reached_end=True)
+        screen.engine.on_change()
+
+    monkeypatch.setattr(ConversationScreen, "on_mount", mount_with_a_page_landing)
+    app = ConvoscopeApp(client, response_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen), what="the conversation")
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.shown_item is not None and screen.shown_item.id == first["id"],
+                         timeout=10, what="the response's first item in the detail pane")
+        await pilot.pause()
+        read_screen(app).find_row(f"{first['type']} ·")  # the detail pane's title, drawn

@@ -248,6 +248,9 @@ class ConversationScreen(Screen[None], KeyAware):
 
     def _engine_changed(self) -> None:
         if not self.is_mounted:
+            # A page can land while the screen is still mounting (a fast server, a slow
+            # machine): applied once mounted, or the rows would wait for a change that may never come.
+            self.call_later(self._engine_changed)
             return
         if self.engine.loading_all and self.engine.index.head_count > 0:
             # A walk of the whole conversation changes the rows hundreds of times a second;
